@@ -1,0 +1,65 @@
+# The README's two commands: `make run` (the demo blog, served by warren, sandboxed, on
+# 127.0.0.1:8080) and `make test` (every test). Both install what they need on Debian 12 as root.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# System packages: build and run (libraries), test (tools the tests drive).
+APT_BUILD := pkg-config gcc libc6-dev libseccomp-dev libcap-dev libcmark-gfm-dev \
+             libcmark-gfm-extensions-dev zlib1g-dev libbrotli-dev
+APT_TEST := strace
+STATIC := .build-static
+ENGINES := .build/test-engines
+CONFIG ?= examples/warren.toml
+
+.PHONY: help deps deps-test build engine test-engines lint format test run
+
+help:
+	@echo "make run    build everything and serve the demo blog on http://127.0.0.1:8080"
+	@echo "make test   run every test (lint, unit, integration; needs root)"
+
+# Installs only what is missing, so a second run costs nothing and needs no network.
+deps:
+	@missing=$$(for p in $(APT_BUILD); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+deps-test: deps
+	@missing=$$(for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps engine
+	swift build -c release --product warren
+	swift build -c release --product quill
+
+# The engine is static (no dynamic libraries: a rootfs needs nothing but the binary and the site),
+# so it builds in its own scratch path with its own flags.
+engine: deps
+	swift build -c release --product quill-engine --scratch-path $(STATIC) \
+		--static-swift-stdlib -Xswiftc -static-executable
+
+# Small static C engines the integration tests spawn (Tests/Engines/NAME.c -> $(ENGINES)/NAME).
+test-engines: deps
+	@mkdir -p $(ENGINES)
+	@for f in Tests/Engines/*.c; do \
+		[ -e "$$f" ] || continue; \
+		n=$$(basename $$f .c); \
+		cc -static -O2 -Wall -Wextra -Werror -o $(ENGINES)/$$n $$f || exit 1; \
+	done
+
+lint:
+	swift format lint --strict --recursive Package.swift Sources Tests
+
+format:
+	swift format --in-place --recursive Package.swift Sources Tests
+
+test: deps-test lint test-engines engine
+	swift build --build-tests
+	swift test --skip-build
+
+run: build
+	exec .build/release/warren serve --config $(CONFIG)

@@ -1,0 +1,1 @@
+// The site builder: content model, Markdown, front matter, templates, feeds, Ghost import.

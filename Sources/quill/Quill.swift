@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct Quill: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a blog in Markdown; build it.")
+}

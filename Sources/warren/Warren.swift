@@ -1,0 +1,7 @@
+import ArgumentParser
+
+@main
+struct Warren: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A superserver that runs every connection in a fresh sandboxed process.")
+}
