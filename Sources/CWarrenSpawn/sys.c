@@ -21,3 +21,5 @@ int warren_close_range(unsigned int first, unsigned int last, unsigned int flags
 int warren_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return accept4(fd, addr, len, flags);
 }
+
+int warren_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }

@@ -16,6 +16,7 @@ int warren_pidfd_open(pid_t pid, unsigned int flags);
 int warren_pidfd_send_signal(int pidfd, int sig, unsigned int flags);
 int warren_close_range(unsigned int first, unsigned int last, unsigned int flags);
 int warren_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+int warren_pipe2(int fds[2], int flags);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,47 @@
+import CWarrenSpawn
+import Glibc
+import WarrenSystem
+
+/// A child that has been cloned: its pid, a pidfd that becomes readable when it exits, and the read
+/// end of its report pipe (EOF: execve succeeded; one `warren_report`: a step failed).
+public struct SpawnedChild: Sendable {
+    public var pid: pid_t
+    public var pidfd: FileDescriptor
+    public var report: FileDescriptor
+}
+
+public enum Spawner {
+    /// Clones a child for one connection. Returns as soon as the child exists: the caller never
+    /// waits for its sandbox set-up or its execve. The socket and log fds stay owned by the caller.
+    ///
+    /// - Parameter environment: the full environment, `NAME=value` (UCSPI + policy).
+    public static func spawn(
+        _ plan: SpawnPlan, socket: FileDescriptor, log: FileDescriptor, environment: [String]
+    ) throws(Errno) -> SpawnedChild {
+        let (reportRead, reportWrite) = try makeReportPipe()
+        defer { try? reportWrite.close() }
+        let envp = CStringArray(environment)
+        var conn = warren_conn(
+            sock_fd: socket.rawValue, log_fd: log.rawValue, report_fd: reportWrite.rawValue,
+            envp: envp.pointer)
+        var child = warren_child()
+        let rc = withUnsafePointer(to: &plan.plan) { planPointer in
+            warren_spawn(planPointer, &conn, &child)
+        }
+        guard rc == 0 else {
+            try? reportRead.close()
+            throw Errno(rawValue: -rc)
+        }
+        return SpawnedChild(
+            pid: child.pid, pidfd: FileDescriptor(rawValue: child.pidfd), report: reportRead)
+    }
+
+    private static func makeReportPipe() throws(Errno) -> (FileDescriptor, FileDescriptor) {
+        var fds: (Int32, Int32) = (-1, -1)
+        let rc = withUnsafeMutableBytes(of: &fds) { raw in
+            warren_pipe2(raw.baseAddress!.assumingMemoryBound(to: Int32.self), O_CLOEXEC | O_NONBLOCK)
+        }
+        guard rc == 0 else { throw Errno(rawValue: errno) }
+        return (FileDescriptor(rawValue: fds.0), FileDescriptor(rawValue: fds.1))
+    }
+}
