@@ -11,7 +11,7 @@ STATIC := .build-static
 ENGINES := .build/test-engines
 CONFIG ?= examples/warren.toml
 
-.PHONY: help deps deps-test build engine test-engines lint format test run
+.PHONY: help deps deps-test build engine test-engines lint format test run site
 
 help:
 	@echo "make run    build everything and serve the demo blog on http://127.0.0.1:8080"
@@ -61,5 +61,9 @@ test: deps-test lint test-engines engine
 	swift build --build-tests
 	swift test --skip-build
 
-run: build
+# The demo blog, built where the engine's policy expects it (DIR's parent is bound at /site).
+site: build
+	.build/release/quill build examples/blog --out out/site/public
+
+run: build site
 	exec .build/release/warren serve --config $(CONFIG)
