@@ -60,6 +60,11 @@ struct MountPlan {
             try addBind(bind, staging: s, policyPath: policy.path)
         }
         for tmpfs in root.tmpfs {
+            // tmpfs reads size=0 as "unlimited": never let a zero through.
+            guard tmpfs.sizeBytes > 0 else {
+                throw MountPlanError(
+                    description: "\(policy.path): tmpfs \(tmpfs.target): size must be above 0")
+            }
             addParents(of: tmpfs.target, staging: s, includingSelf: true)
             child.append(
                 MountOp(

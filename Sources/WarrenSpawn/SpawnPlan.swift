@@ -37,7 +37,17 @@ public final class SpawnPlan: @unchecked Sendable {
     ///   - policy: the compiled policy; nil runs the engine unconfined (tests of the bare path only).
     ///   - host: what this host can enforce (detected once by the caller, or here).
     /// - Throws: `SandboxPlanError` when the policy cannot be applied in full (fail closed).
-    public init(engine: String, arguments: [String], policy: Policy?, host: HostFeatures? = nil) throws {
+    public convenience init(
+        engine: String, arguments: [String], policy: Policy?, host: HostFeatures? = nil
+    ) throws {
+        try self.init(engine: engine, arguments: arguments, policy: policy, host: host, extraChildMounts: [])
+    }
+
+    /// `extraChildMounts` run after the policy's own, in each child: tests use it to make a child's
+    /// mount step fail and show that the engine then never runs.
+    init(
+        engine: String, arguments: [String], policy: Policy?, host: HostFeatures?, extraChildMounts: [MountOp]
+    ) throws {
         self.engine = engine
         self.policy = policy
         let argv = [engine] + (policy?.arguments ?? []) + arguments
@@ -72,9 +82,9 @@ public final class SpawnPlan: @unchecked Sendable {
         } catch {
             throw SandboxPlanError(description: error.description)
         }
-        childMounts = mounts.child
+        childMounts = mounts.child + extraChildMounts
         try prepare(policy: policy, template: mounts.template)
-        plan.sandbox = arena.value(sandbox(policy: policy, limits: limits, mounts: mounts.child))
+        plan.sandbox = arena.value(sandbox(policy: policy, limits: limits, mounts: childMounts))
     }
 
     deinit {

@@ -140,7 +140,12 @@ func run(_ plan: SpawnPlan, environment: [String] = ["PROTO=TCP"], input: String
     let child = try Spawner.spawn(plan, socket: theirs, log: log, environment: environment)
     try theirs.close()
     try log.close()
-    if !input.isEmpty { _ = try ours.writeAll(Array(input.utf8)) }
+    // MSG_NOSIGNAL and no throw: an engine that never ran (or exited) closes its end early.
+    if !input.isEmpty {
+        _ = Array(input.utf8).withUnsafeBytes {
+            send(ours.rawValue, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+        }
+    }
     shutdown(ours.rawValue, Int32(SHUT_WR))
     let flags = fcntl(child.report.rawValue, F_GETFL)
     _ = fcntl(child.report.rawValue, F_SETFL, flags & ~O_NONBLOCK)
@@ -162,7 +167,13 @@ func readToEnd(_ fd: FileDescriptor) throws -> [UInt8] {
     var out: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
     while true {
-        let n = try buffer.withUnsafeMutableBytes { try fd.read(into: $0) }
+        let n: Int
+        do {
+            n = try buffer.withUnsafeMutableBytes { try fd.read(into: $0) }
+        } catch Errno.connectionReset {
+            // The engine closed with our input unread (it never ran, or ignored it): the end.
+            return out
+        }
         if n == 0 { return out }
         out += buffer[0..<n]
     }
