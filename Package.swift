@@ -37,7 +37,8 @@ let package = Package(
         .target(
             name: "WarrenPolicy",
             dependencies: ["CSeccomp", "CCap", "WarrenSystem", "TOMLKit"]),
-        .target(name: "WarrenSpawn", dependencies: ["CWarrenSpawn", "WarrenSystem", "WarrenPolicy"]),
+        .target(
+            name: "WarrenSpawn", dependencies: ["CWarrenSpawn", "CSeccomp", "WarrenSystem", "WarrenPolicy"]),
         .target(name: "WarrenServer", dependencies: ["WarrenSystem", "WarrenPolicy", "WarrenSpawn"]),
         .executableTarget(
             name: "warren",
@@ -65,7 +66,8 @@ let package = Package(
         .testTarget(name: "WarrenPolicyTests", dependencies: ["WarrenPolicy"]),
         .testTarget(name: "WarrenServerTests", dependencies: ["WarrenServer", "WarrenSystem"]),
         .testTarget(
-            name: "WarrenSandboxTests", dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem"]),
+            name: "WarrenSandboxTests",
+            dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem", "CSeccomp"]),
         .testTarget(name: "QuillHTTPTests", dependencies: ["QuillHTTP"]),
         .testTarget(name: "QuillSiteTests", dependencies: ["QuillSite"]),
     ]
