@@ -42,10 +42,22 @@ int quill_fstat(int fd, struct quill_stat *out) {
     return 0;
 }
 
-// A static Swift binary looks for its runtime path through /proc/self/exe at start and aborts
-// when the sandbox has no /proc, unless SWIFT_ROOT is set. This runs before the Swift runtime's
-// own initialisers (priority 101 precedes the default), so the engine never depends on the
-// policy's environment for it. It only fills in a missing value.
-__attribute__((constructor(101))) static void quill_default_swift_root(void) {
+static int saved_argc;
+static char **saved_argv;
+
+int quill_argc(void) { return saved_argc; }
+char *const *quill_argv(void) { return saved_argv; }
+
+// Runs before the Swift runtime's own initialisers (priority 101 precedes the default), with the
+// argc/argv glibc passes to init functions. Two reasons:
+// - a static Swift binary looks for its runtime path through /proc/self/exe at start and aborts
+//   when the sandbox has no /proc, unless SWIFT_ROOT is set: fill in a missing value, so the
+//   engine does not depend on the policy's environment for it;
+// - without /proc, CommandLine.arguments comes back empty in a static binary (it reads
+//   /proc/self/cmdline), so the engine takes its arguments from here.
+__attribute__((constructor(101))) static void quill_start(int argc, char **argv, char **envp) {
+    (void)envp;
+    saved_argc = argc;
+    saved_argv = argv;
     setenv("SWIFT_ROOT", "/", 0);
 }

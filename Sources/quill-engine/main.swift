@@ -25,7 +25,7 @@ func fail(_ message: String, status: Int32) -> Never {
 var sitePath = "/site"
 var options = ConnectionOptions()
 var hsts = false
-var arguments = CommandLine.arguments.dropFirst().makeIterator()
+var arguments = ProcessArguments.all.dropFirst().makeIterator()
 while let argument = arguments.next() {
     func value() -> String {
         guard let v = arguments.next() else { fail("\(argument) needs a value\n\(usage)", status: 64) }

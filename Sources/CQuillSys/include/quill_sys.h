@@ -32,6 +32,10 @@ struct quill_stat {
 };
 int quill_fstat(int fd, struct quill_stat *out);
 
+/// The process's argc and argv, saved before main (CommandLine needs /proc in a static binary).
+int quill_argc(void);
+char *const *quill_argv(void);
+
 #ifdef __cplusplus
 }
 #endif
