@@ -48,8 +48,13 @@ let package = Package(
             ]),
 
         // Quill: the engine depends on QuillHTTP only, so the sandboxed binary stays small.
-        .target(name: "QuillHTTP"),
-        .executableTarget(name: "quill-engine", dependencies: ["QuillHTTP"]),
+        .target(name: "CQuillSys"),
+        .target(
+            name: "QuillHTTP",
+            dependencies: ["CQuillSys", .product(name: "SystemPackage", package: "swift-system")]),
+        .executableTarget(
+            name: "quill-engine",
+            dependencies: ["QuillHTTP", .product(name: "SystemPackage", package: "swift-system")]),
         .target(
             name: "QuillSite",
             dependencies: [
