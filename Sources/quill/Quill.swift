@@ -2,5 +2,7 @@ import ArgumentParser
 
 @main
 struct Quill: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a blog in Markdown; build it.")
+    static let configuration = CommandConfiguration(
+        abstract: "Write a blog in Markdown; build it.",
+        subcommands: [ImportCommand.self])
 }
