@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "warren_consts.h"
+#include "warren_privileges.h"
 
 #ifdef __cplusplus
 extern "C" {
