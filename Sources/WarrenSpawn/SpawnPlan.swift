@@ -91,6 +91,9 @@ public final class SpawnPlan: @unchecked Sendable {
         warren_release(&prepared)
     }
 
+    /// The fds of the prepared namespaces (tests check that they go with the plan).
+    var preparedNamespaces: warren_prepared { prepared }
+
     /// A failure report from a child of this plan, in words: the step, the mount or limit it
     /// concerned, and the errno.
     public func describe(_ failure: SpawnFailure) -> String {
