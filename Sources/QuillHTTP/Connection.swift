@@ -39,7 +39,10 @@ public final class Connection {
         self.outputIsSocket = (try? output.info().kind) == .socket
         self.log = AccessLog(output: log, remote: remote)
         // Room for the largest head allowed plus pipelined bytes behind it.
-        inbuf = [UInt8](repeating: 0, count: options.limits.maxHead + 4096)
+        // Not zero-filled: untouched pages stay out of the engine's memory until a read lands there.
+        inbuf = [UInt8](unsafeUninitializedCapacity: options.limits.maxHead + 4096) { _, count in
+            count = options.limits.maxHead + 4096
+        }
         path.reserveCapacity(options.limits.maxRequestLine + 16)
         file.reserveCapacity(options.limits.maxRequestLine + 32)
         try? input.setNonBlocking()
