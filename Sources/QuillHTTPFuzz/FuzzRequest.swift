@@ -108,6 +108,27 @@ final class FuzzFixture: Sendable {
         checkAll(UnsafeRawBufferPointer(start: data, count: size))
         return 0
     }
+
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func runFuzzerDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
+
+    /// SwiftPM links an executable's main as an alias of `<module>_main`, which keeps libFuzzer's
+    /// own main out; this entry point hands control to libFuzzer's driver instead.
+    @_cdecl("QuillHTTPFuzz_main")
+    public func fuzzMain(
+        _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    ) -> CInt {
+        var count = argc
+        var vector = argv
+        return runFuzzerDriver(&count, &vector) { data, size in
+            checkAll(UnsafeRawBufferPointer(start: data, count: size))
+            return 0
+        }
+    }
 #else
     @main
     enum Replay {
