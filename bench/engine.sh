@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # quill-engine under tcpserver (ucspi-tcp, one process per connection, no sandbox) beside nginx
 # serving the same file, on loopback only: wrk with keep-alive, ab with a new connection per
-# request; prints requests/s and the engine/nginx ratios. Bounded: each run lasts DURATION
+# request; prints requests/s and the engine/nginx ratios. A static C program that answers one
+# request and exits (bench/hello.c) runs under tcpserver too: the floor of the process-per-
+# connection model on this machine, for the new-connection figure. Bounded: each run lasts DURATION
 # seconds (wrk) or REQUESTS requests (ab).
 #   bench/engine.sh [DURATION] [REQUESTS] [CONCURRENCY]      (defaults 5, 5000, 32)
 # Needs root for apt-get (ucspi-tcp nginx-light wrk apache2-utils) and the static engine
@@ -29,12 +31,18 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$work/site" "$work/nginx"
+chmod 755 "$work" "$work/site"  # nginx workers run as www-data
 # A typical small blog page (5 KB).
 head -c 5120 /dev/urandom | base64 -w 76 | head -c 5120 > "$work/site/index.html"
+chmod 644 "$work/site/index.html"
 engine_port=18181
 nginx_port=18182
+hello_port=18183
+cc -O2 -static -o "$work/hello" bench/hello.c
 
 tcpserver -R -H -l 0 -c 4000 127.0.0.1 $engine_port "$engine" --site "$work/site" 2>/dev/null &
+pids+=($!)
+tcpserver -R -H -l 0 -c 4000 127.0.0.1 $hello_port "$work/hello" 2>/dev/null &
 pids+=($!)
 
 cat > "$work/nginx/nginx.conf" <<CONF
@@ -77,6 +85,9 @@ ew=$(wrk_rps $engine_port)
 nw=$(wrk_rps $nginx_port)
 ea=$(ab_rps $engine_port)
 na=$(ab_rps $nginx_port)
+ha=$(ab_rps $hello_port)
 printf '%-34s %12s %12s %8s\n' "5 KB page, loopback, c=$conc" quill-engine nginx ratio
 printf '%-34s %12s %12s %8s\n' "wrk keep-alive (req/s)" "$ew" "$nw" "$(awk -v a="$ew" -v b="$nw" 'BEGIN{printf "%.2f", a/b}')"
 printf '%-34s %12s %12s %8s\n' "ab new connection (req/s)" "$ea" "$na" "$(awk -v a="$ea" -v b="$na" 'BEGIN{printf "%.2f", a/b}')"
+printf '%-34s %12s %12s %8s\n' "ab new connection, C hello (req/s)" "$ha" "" "$(awk -v a="$ea" -v b="$ha" 'BEGIN{printf "%.2f", a/b}')"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
