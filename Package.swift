@@ -67,6 +67,6 @@ let package = Package(
         .testTarget(
             name: "WarrenSandboxTests", dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem"]),
         .testTarget(name: "QuillHTTPTests", dependencies: ["QuillHTTP"]),
-        .testTarget(name: "QuillSiteTests", dependencies: ["QuillSite"]),
+        .testTarget(name: "QuillSiteTests", dependencies: ["QuillSite"], exclude: ["Fixtures"]),
     ]
 )

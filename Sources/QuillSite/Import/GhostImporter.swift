@@ -58,6 +58,7 @@ public struct GhostImporter {
         }
 
         var written: [String: String] = [:]  // relative path → the slug that claimed it
+        var archiveSlugs: [String: (kind: String, slug: String)] = [:]
         var imageReferences: Set<String> = []
         for record in export.posts {
             switch converter.convert(record) {
@@ -76,7 +77,21 @@ public struct GhostImporter {
                 summary.tags.formUnion(post.tags)
                 summary.authors.formUnion(post.authors)
                 for warning in post.warnings { summary.warnings.append((post.slug, warning)) }
+                for (name, slug) in post.ghostTagSlugs { archiveSlugs["tag \(name)"] = ("tag", slug) }
+                for (name, slug) in post.ghostAuthorSlugs {
+                    archiveSlugs["author \(name)"] = ("author", slug)
+                }
             }
+        }
+
+        // Quill names tag and author pages after the name; Ghost used its own slug. Say which differ.
+        for (key, value) in archiveSlugs.sorted(by: { $0.key < $1.key }) {
+            let name = String(key.dropFirst(value.kind.count + 1))
+            let quillSlug = GhostSlug.quill(name)
+            guard !value.slug.isEmpty, quillSlug != value.slug else { continue }
+            summary.notes.append(
+                "\(value.kind) \"\(name)\": Ghost's /\(value.kind)/\(value.slug)/ becomes /\(value.kind)/\(quillSlug)/ "
+                    + "(no redirect for archive pages)")
         }
 
         let images = try GhostImages.copy(imageReferences, from: imagesDirectory, site: site)

@@ -11,6 +11,9 @@ struct GhostConvertedPost {
     var document: String
     var tags: [String]
     var authors: [String]
+    /// Ghost's name and slug for each public tag and author: their Ghost archive URLs used the slug.
+    var ghostTagSlugs: [(name: String, slug: String)]
+    var ghostAuthorSlugs: [(name: String, slug: String)]
     var warnings: [String]
 }
 
@@ -142,6 +145,12 @@ struct GhostPostConverter {
                 id: id, slug: slug, title: post.string("title") ?? ghostSlug, isPage: isPage, isDraft: draft,
                 relativePath: relativePath, document: matter.document(body: body), tags: tags,
                 authors: authors,
+                ghostTagSlugs: publicTags.compactMap { tag in
+                    tag.string("name").map { ($0, tag.string("slug") ?? "") }
+                },
+                ghostAuthorSlugs: authorRows.compactMap { user in
+                    user.string("name").map { ($0, user.string("slug") ?? "") }
+                },
                 warnings: warnings))
     }
 
