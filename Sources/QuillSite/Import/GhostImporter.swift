@@ -87,11 +87,17 @@ public struct GhostImporter {
         // Quill names tag and author pages after the name; Ghost used its own slug. Say which differ.
         for (key, value) in archiveSlugs.sorted(by: { $0.key < $1.key }) {
             let name = String(key.dropFirst(value.kind.count + 1))
-            let quillSlug = GhostSlug.quill(name)
+            let quillSlug = Slug.make(name)
             guard !value.slug.isEmpty, quillSlug != value.slug else { continue }
             summary.notes.append(
                 "\(value.kind) \"\(name)\": Ghost's /\(value.kind)/\(value.slug)/ becomes /\(value.kind)/\(quillSlug)/ "
                     + "(no redirect for archive pages)")
+        }
+
+        if !FileManager.default.fileExists(atPath: site + "/theme/templates") {
+            summary.notes.append(
+                "the site has no theme/ yet: copy one in (for example examples/blog/theme) before `quill build`"
+            )
         }
 
         let images = try GhostImages.copy(imageReferences, from: imagesDirectory, site: site)

@@ -35,7 +35,7 @@ struct GhostPostConverter {
         let label = post.string("slug") ?? post.string("title") ?? "post \(id)"
         guard !id.isEmpty else { return .skipped(label, reason: "no id") }
         guard let ghostSlug = post.string("slug") else { return .skipped(label, reason: "no slug") }
-        let slug = GhostSlug.quill(ghostSlug)
+        let slug = Slug.make(ghostSlug)
         guard !slug.isEmpty else {
             return .skipped(label, reason: "slug \"\(ghostSlug)\" has no usable characters")
         }
@@ -104,10 +104,7 @@ struct GhostPostConverter {
         let newURL =
             isPage
             ? "/\(slug)/"
-            : GhostPermalink(pattern: permalink).path(
-                .init(
-                    slug: slug, date: date, timeZone: siteTimeZone, id: id, primaryAuthor: nil,
-                    primaryTag: nil))
+            : Permalink.expand(permalink, slug: slug, date: date, zone: siteTimeZone)
 
         var matter = GhostFrontMatter()
         matter.set("title", post.string("title") ?? ghostSlug)
