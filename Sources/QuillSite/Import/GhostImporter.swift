@@ -22,6 +22,14 @@ public struct GhostImporter {
     }
 
     public func run() throws -> GhostImportSummary {
+        if let baseURL {
+            guard let url = URL(string: baseURL), ["http", "https"].contains(url.scheme ?? ""),
+                url.host != nil
+            else {
+                throw GhostImportError(
+                    file: "--base-url", "must be an http(s) URL such as https://blog.example.com")
+            }
+        }
         let export = try GhostExport.load(path: exportPath)
         if let imagesDirectory {
             var isDirectory: ObjCBool = false
@@ -41,11 +49,11 @@ public struct GhostImporter {
         if settings.wrote { summary.created.append("site.toml") }
 
         let ghostZone =
-            TimeZone(identifier: export.settings["timezone"] ?? export.settings["active_timezone"] ?? "UTC")
+            TimeZone(identifier: export.timeZoneName)
             ?? TimeZone(identifier: "UTC")!
         let converter = GhostPostConverter(
             export: export, permalink: settings.permalink, siteTimeZone: settings.timeZone,
-            ghostPermalink: GhostPermalink(pattern: export.settings["permalinks"] ?? "/:slug/"),
+            ghostPermalink: export.permalink,
             ghostTimeZone: ghostZone)
 
         // Files an earlier import wrote, by Ghost id.

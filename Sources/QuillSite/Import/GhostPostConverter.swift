@@ -120,7 +120,7 @@ struct GhostPostConverter {
             matter.set("author", authors)
         }
         matter.set("excerpt", field("custom_excerpt"))
-        matter.set("image", field("feature_image"))
+        matter.set("image", field("feature_image") ?? field("image"))  // 0.x called it "image"
         matter.set("image_alt", field("feature_image_alt"))
         matter.set("image_caption", field("feature_image_caption"))
         for key in [

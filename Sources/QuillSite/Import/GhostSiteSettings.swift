@@ -11,8 +11,8 @@ struct GhostSiteSettings {
 
     static func prepare(site: String, export: GhostExport, baseURL: String?) throws -> GhostSiteSettings {
         let path = site + "/site.toml"
-        let ghostPermalink = GhostPermalink(pattern: export.settings["permalinks"] ?? "/:slug/")
-        let zoneName = export.settings["timezone"] ?? export.settings["active_timezone"] ?? "UTC"
+        let ghostPermalink = export.permalink
+        let zoneName = export.timeZoneName
         let zone = TimeZone(identifier: zoneName) ?? TimeZone(identifier: "UTC")!
         var notes: [String] = []
         if FileManager.default.fileExists(atPath: path) {
@@ -51,7 +51,9 @@ struct GhostSiteSettings {
         }
         add("language", export.settings["locale"] ?? export.settings["lang"])
         if TimeZone(identifier: zoneName) != nil { add("timezone", zoneName) }
-        if let perPage = export.settings["posts_per_page"].flatMap(Int.init), perPage > 0 {
+        if let perPage = (export.settings["posts_per_page"] ?? export.settings["postsPerPage"]).flatMap(
+            Int.init), perPage > 0
+        {
             lines.append("posts_per_page = \(perPage)")
         }
         lines.append("permalink = \(GhostFrontMatter.quote(permalink))")
