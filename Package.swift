@@ -81,6 +81,6 @@ let package = Package(
             name: "WarrenSandboxTests",
             dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem", "CSeccomp"]),
         .testTarget(name: "QuillHTTPTests", dependencies: ["QuillHTTP"]),
-        .testTarget(name: "QuillSiteTests", dependencies: ["QuillSite"]),
+        .testTarget(name: "QuillSiteTests", dependencies: ["QuillSite"], exclude: ["Fixtures"]),
     ]
 )
