@@ -63,7 +63,8 @@ let package = Package(
 
         // Tests. Integration tests (root, namespaces, spawned processes) live apart from unit tests.
         .testTarget(name: "WarrenPolicyTests", dependencies: ["WarrenPolicy"]),
-        .testTarget(name: "WarrenServerTests", dependencies: ["WarrenServer", "WarrenSystem"]),
+        .testTarget(
+            name: "WarrenServerTests", dependencies: ["WarrenServer", "WarrenSystem", "WarrenPolicy"]),
         .testTarget(
             name: "WarrenSandboxTests", dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem"]),
         .testTarget(name: "QuillHTTPTests", dependencies: ["QuillHTTP"]),
