@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(
             name: "CCmark", pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlienc", providers: [.apt(["libbrotli-dev"])]),
 
         // The only code that runs between clone and execve: C, raw syscalls, no allocation.
         .target(name: "CWarrenSpawn"),
@@ -37,7 +39,8 @@ let package = Package(
         .target(
             name: "WarrenPolicy",
             dependencies: ["CSeccomp", "CCap", "WarrenSystem", "TOMLKit"]),
-        .target(name: "WarrenSpawn", dependencies: ["CWarrenSpawn", "WarrenSystem", "WarrenPolicy"]),
+        .target(
+            name: "WarrenSpawn", dependencies: ["CWarrenSpawn", "CSeccomp", "WarrenSystem", "WarrenPolicy"]),
         .target(name: "WarrenServer", dependencies: ["WarrenSystem", "WarrenPolicy", "WarrenSpawn"]),
         .executableTarget(
             name: "warren",
@@ -47,13 +50,19 @@ let package = Package(
             ]),
 
         // Quill: the engine depends on QuillHTTP only, so the sandboxed binary stays small.
-        .target(name: "QuillHTTP"),
-        .executableTarget(name: "quill-engine", dependencies: ["QuillHTTP"]),
+        .target(name: "CQuillSys"),
+        .target(
+            name: "QuillHTTP",
+            dependencies: ["CQuillSys", .product(name: "SystemPackage", package: "swift-system")]),
+        .executableTarget(
+            name: "quill-engine",
+            dependencies: ["QuillHTTP", .product(name: "SystemPackage", package: "swift-system")]),
         .target(
             name: "QuillSite",
             dependencies: [
-                "CCmark", "Yams", "TOMLKit",
+                "CCmark", "CZlib", "CBrotli", "Yams", "TOMLKit",
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .executableTarget(
             name: "quill",
@@ -66,7 +75,8 @@ let package = Package(
         .testTarget(
             name: "WarrenServerTests", dependencies: ["WarrenServer", "WarrenSystem", "WarrenPolicy"]),
         .testTarget(
-            name: "WarrenSandboxTests", dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem"]),
+            name: "WarrenSandboxTests",
+            dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem", "CSeccomp"]),
         .testTarget(name: "QuillHTTPTests", dependencies: ["QuillHTTP"]),
         .testTarget(name: "QuillSiteTests", dependencies: ["QuillSite"]),
     ]

@@ -1,0 +1,38 @@
+// Namespaces. clone3 creates the fresh PID (always), net, IPC, UTS and cgroup namespaces. This file
+// joins the shared ones prepared at load, then the template mount namespace, and copies it.
+//
+// Order matters (measured, see SPAWN-NOTES): setns into a mount namespace needs CAP_SYS_ADMIN and
+// CAP_SYS_CHROOT over the template's owner (the initial user namespace), so it runs before any
+// user namespace is entered; and it fails with EINVAL for a caller sharing its fs_struct, which a
+// clone3 child without CLONE_FS does not.
+#define _GNU_SOURCE
+#include "child.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void join(int report_fd, int fd, int type, const char *step) {
+    if (fd < 0) return;
+    if (syscall(SYS_setns, fd, type) != 0) warren_fail(report_fd, step, -1, errno);
+}
+
+void warren_enter_namespaces(int report_fd, const struct warren_sandbox *sb) {
+    join(report_fd, sb->net_fd, CLONE_NEWNET, "setns_net");
+    join(report_fd, sb->ipc_fd, CLONE_NEWIPC, "setns_ipc");
+    join(report_fd, sb->uts_fd, CLONE_NEWUTS, "setns_uts");
+    join(report_fd, sb->cgroup_fd, CLONE_NEWCGROUP, "setns_cgroup");
+    // After this setns, root and cwd are already the template's root (pivoted at load).
+    if (syscall(SYS_setns, sb->mnt_fd, CLONE_NEWNS) != 0)
+        warren_fail(report_fd, "setns_mnt", -1, errno);
+    // The child's own copy: its /proc and tmpfs mounts stay out of the template (which is
+    // rprivate, so nothing propagates back).
+    if (syscall(SYS_unshare, CLONE_NEWNS) != 0) warren_fail(report_fd, "unshare_mnt", -1, errno);
+}
+
+void warren_set_hostname(int report_fd, const struct warren_sandbox *sb) {
+    if (!sb->hostname || !(sb->clone_flags & CLONE_NEWUTS)) return;
+    if (syscall(SYS_sethostname, sb->hostname, sb->hostname_len) != 0)
+        warren_fail(report_fd, "sethostname", -1, errno);
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+public struct BuildOptions: Sendable {
+    /// The published path; default `SITE/public`.
+    public var output: String?
+    public var drafts = false
+    public var future = false
+    /// Ignore the previous build: render and compress everything again.
+    public var full = false
+    /// "Now", for deciding which posts are in the future.
+    public var now = Date()
+    /// Called now and then with (files done, files in all) on builds of many files.
+    public var progress: (@Sendable (Int, Int) -> Void)?
+
+    public init() {}
+}
+
+public struct BuildSummary: Sendable {
+    public var posts: Int
+    public var pages: Int
+    /// Files written (not counting .gz/.br siblings), and of those how many were rendered anew.
+    public var files: Int
+    public var rendered: Int
+    public var seconds: Double
+    /// The published path and the build folder it now points at.
+    public var output: String
+    public var buildFolder: String
+    public var warnings: [String]
+
+    public var line: String {
+        let time = String(format: "%.2f", seconds)
+        return "built \(posts) posts and \(pages) pages: \(files) files (\(rendered) rendered, "
+            + "\(files - rendered) reused) in \(time) s -> \(output)"
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// One post or page, parsed and rendered, ready for templates. Immutable and Sendable so that
+/// pages render in parallel.
+public struct Entry: Sendable {
+    public enum Kind: String, Sendable { case post, page }
+
+    public var kind: Kind
+    /// The source path relative to the site folder, as errors name it.
+    public var sourcePath: String
+    public var title: String
+    public var slug: String
+    /// The site-relative URL path, starting and ending with '/'.
+    public var url: String
+    public var date: Date
+    public var updated: Date?
+    public var draft: Bool
+    public var tags: [String]
+    public var internalTags: [String]
+    public var authors: [String]
+    public var description: String?
+    public var image: String?
+    public var aliases: [String]
+    public var canonicalURL: String?
+    public var meta: [String: String]
+    /// Front matter keys Quill does not know, passed to templates as they are.
+    public var extra: [String: PlainValue]
+    public var html: String
+    public var excerptHTML: String
+    public var excerptText: String
+    public var wordCount: Int
+    /// A hash of the file's bytes and every resolved field, for the incremental cache.
+    public var contentHash: String
+
+    public var readingMinutes: Int { max(1, (wordCount + 229) / 230) }
+}
+
+/// A front matter value kept for templates, in a Sendable form.
+public indirect enum PlainValue: Sendable, Equatable {
+    case string(String)
+    case list([PlainValue])
+    case map([String: PlainValue])
+
+    init(_ any: Any) {
+        if let list = any as? [Any] {
+            self = .list(list.map(PlainValue.init))
+        } else if let map = any as? [String: Any] {
+            self = .map(map.mapValues(PlainValue.init))
+        } else {
+            self = .string("\(any)")
+        }
+    }
+
+    var any: Any {
+        switch self {
+        case .string(let value): return value
+        case .list(let values): return values.map(\.any)
+        case .map(let values): return values.mapValues(\.any)
+        }
+    }
+}

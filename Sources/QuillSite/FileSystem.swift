@@ -1,0 +1,75 @@
+import Foundation
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Thin wrappers over the few syscalls publishing needs, in swift-system's style: each throws a
+/// typed Errno and retries EINTR.
+enum FileSystem {
+    private static func retrying(_ call: () -> Int32) throws(Errno) {
+        while true {
+            if call() == 0 { return }
+            let error = Errno(rawValue: errno)
+            if error != .interrupted { throw error }
+        }
+    }
+
+    static func link(_ existing: String, _ new: String) throws(Errno) {
+        try retrying { Glibc.link(existing, new) }
+    }
+
+    static func symlink(target: String, at path: String) throws(Errno) {
+        try retrying { Glibc.symlink(target, path) }
+    }
+
+    static func rename(_ from: String, _ to: String) throws(Errno) {
+        try retrying { Glibc.rename(from, to) }
+    }
+
+    /// The target of a symbolic link, or nil when `path` is not one.
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func isSymlink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    /// Writes a new file (never into an existing one: a file may be hard-linked to an older build).
+    static func writeNew(_ path: String, _ bytes: [UInt8]) throws(Errno) {
+        do {
+            let fd = try FileDescriptor.open(
+                FilePath(path), .writeOnly, options: [.create, .exclusiveCreate],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead], retryOnInterrupt: true)
+            try fd.closeAfter { _ = try fd.writeAll(bytes) }
+        } catch let error as Errno {
+            throw error
+        } catch {
+            throw Errno.ioError
+        }
+    }
+
+    static func makeDirectories(_ path: String) throws(SiteError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue
+            {
+                return  // another thread made it first
+            }
+            throw SiteError(file: path, line: 1, "cannot create folder: \(error.localizedDescription)")
+        }
+    }
+}

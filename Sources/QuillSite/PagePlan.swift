@@ -1,0 +1,182 @@
+import Foundation
+
+/// Every file one build writes, as independent jobs that can run on any thread.
+struct PagePlan: Sendable {
+    typealias Job = @Sendable () throws -> Void
+
+    var model: SiteModel
+    var theme: Theme
+    var context: TemplateContext
+    var siteRoot: String
+    var writer: OutputWriter
+    /// Cache version, theme hash and site.toml hash: part of every page's key.
+    var baseKey: String
+
+    private var config: SiteConfig { model.config }
+
+    /// `/a/b/` → `a/b/index.html`
+    static func file(for url: String) -> String {
+        String(url.dropFirst()) + "index.html"
+    }
+
+    private func html(_ path: String, key: String? = nil, _ build: @escaping @Sendable () -> String) -> Job {
+        let writer = self.writer
+        return { () throws in try writer.write(path, key: key) { Array(build().utf8) } }
+    }
+
+    func jobs() throws(SiteError) -> [Job] {
+        var jobs: [Job] = []
+        let context = self.context
+        let theme = self.theme
+        let posts = model.posts
+        var staticPaths: Set<String> = []
+
+        for (index, post) in posts.enumerated() {
+            // Newest first: "previous" is the older post, "next" the newer one.
+            let previous = index + 1 < posts.count ? posts[index + 1] : nil
+            let next = index > 0 ? posts[index - 1] : nil
+            let key = SHA256.hex(
+                [
+                    baseKey, post.contentHash, previous?.url ?? "", previous?.title ?? "", next?.url ?? "",
+                    next?.title ?? "",
+                ].joined(separator: "|").utf8)
+            jobs.append(
+                html(Self.file(for: post.url), key: key) {
+                    theme.render(context.entryContext(post, previous: previous, next: next), template: "post")
+                })
+        }
+        for page in model.pages {
+            let key = SHA256.hex([baseKey, page.contentHash].joined(separator: "|").utf8)
+            jobs.append(
+                html(Self.file(for: page.url), key: key) {
+                    theme.render(context.entryContext(page, previous: nil, next: nil), template: "page")
+                })
+        }
+        jobs += listJobs(
+            base: "/", title: nil, description: config.description, posts: Array(posts.indices),
+            template: "index", extra: [:])
+        for tag in model.tags {
+            let extra: [String: Any] = ["tag": ["name": tag.name, "url": tag.url, "count": tag.posts.count]]
+            jobs += listJobs(
+                base: tag.url, title: "Posts tagged “\(tag.name)”", description: "Posts tagged \(tag.name).",
+                posts: tag.posts, template: "tag", extra: extra)
+        }
+        for author in model.authors {
+            let extra: [String: Any] = [
+                "author": ["name": author.name, "url": author.url, "count": author.posts.count]
+            ]
+            jobs += listJobs(
+                base: author.url, title: "Posts by \(author.name)", description: "Posts by \(author.name).",
+                posts: author.posts, template: "author", extra: extra)
+        }
+        jobs.append(html("archive/index.html") { theme.render(archiveContext(), template: "archive") })
+        jobs.append(
+            html("404.html") {
+                var page = context.listContext(
+                    title: "Page not found", description: "This page does not exist.", base: "/404.html",
+                    page: 1,
+                    pages: 1, posts: Array(posts.prefix(5)))
+                page["is_home"] = false
+                return theme.render(page, template: "404")
+            })
+
+        // Static files are copied as they are; they may replace robots.txt.
+        let staticRoot = siteRoot + "/static"
+        for relative in FileWalker.files(under: staticRoot) {
+            staticPaths.insert(relative)
+            let writer = self.writer
+            jobs.append { () throws in
+                try writer.write(relative) { () throws in
+                    guard let data = FileManager.default.contents(atPath: staticRoot + "/" + relative) else {
+                        throw SiteError(file: "static/" + relative, line: 1, "cannot read file")
+                    }
+                    return [UInt8](data)
+                }
+            }
+        }
+        let feeds = Feeds(context: context)
+        let generated: [(String, @Sendable () -> String)] = [
+            ("rss.xml", { feeds.rss() }), ("atom.xml", { feeds.atom() }), ("feed.json", { feeds.jsonFeed() }),
+            ("sitemap.xml", { feeds.sitemap() }), ("robots.txt", { feeds.robots() }),
+        ]
+        for (path, build) in generated where !staticPaths.contains(path) { jobs.append(html(path, build)) }
+        for (output, bytes) in theme.assets {
+            let writer = self.writer
+            jobs.append { () throws in try writer.write(output) { bytes } }
+        }
+        // A generated page that a static file would overwrite is a mistake worth naming.
+        let pagePaths = Set(posts.map { Self.file(for: $0.url) } + model.pages.map { Self.file(for: $0.url) })
+        if let clash = staticPaths.sorted().first(where: { pagePaths.contains($0) || $0 == "index.html" }) {
+            throw SiteError(file: "static/" + clash, line: 1, "conflicts with a page Quill generates")
+        }
+        return jobs
+    }
+
+    private func listJobs(
+        base: String, title: String?, description: String, posts indexes: [Int], template: String,
+        extra: [String: Any]
+    ) -> [Job] {
+        let perPage = config.postsPerPage
+        let pages = Paginator.pageCount(indexes.count, perPage: perPage)
+        let context = self.context
+        let theme = self.theme
+        let all = model.posts
+        nonisolated(unsafe) let extra = extra
+        return (1...pages).map { page in
+            let slice = indexes.dropFirst((page - 1) * perPage).prefix(perPage).map { all[$0] }
+            return html(Self.file(for: Paginator.path(base: base, page: page))) {
+                let list = context.listContext(
+                    title: title, description: description, base: base, page: page, pages: pages,
+                    posts: slice,
+                    extra: extra)
+                return theme.render(list, template: template)
+            }
+        }
+    }
+
+    private func archiveContext() -> [String: Any] {
+        var years: [[String: Any]] = []
+        var currentYear: Int?
+        var yearPosts: [[String: Any]] = []
+        func flush() {
+            if let currentYear {
+                years.append(["year": currentYear, "posts": yearPosts, "count": yearPosts.count])
+            }
+        }
+        for post in model.posts {
+            let year = context.format.year(post.date)
+            if year != currentYear {
+                flush()
+                currentYear = year
+                yearPosts = []
+            }
+            yearPosts.append(context.card(post))
+        }
+        flush()
+        var page = context.listContext(
+            title: "Archive", description: "Every post on \(config.title), by year.", base: "/archive/",
+            page: 1,
+            pages: 1, posts: [])
+        page["years"] = years
+        page["tags"] = model.tags.map {
+            ["name": $0.name, "url": $0.url, "count": $0.posts.count] as [String: Any]
+        }
+        page["has_tags"] = !model.tags.isEmpty
+        page["is_home"] = false
+        return page
+    }
+
+    /// `.quill/redirects` from front matter aliases, and `.quill/headers` from site.toml.
+    func writeMetadata() throws(SiteError) {
+        var redirects = "# FROM TO STATUS (from front matter aliases)\n"
+        var lines: [String] = []
+        for entry in model.posts + model.pages {
+            for alias in entry.aliases { lines.append("\(alias) \(entry.url) 301") }
+        }
+        redirects += lines.sorted().joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
+        try writer.writeMetadata("redirects", redirects)
+        if !config.headers.isEmpty {
+            try writer.writeMetadata("headers", config.headers.map { "\($0.0): \($0.1)\n" }.joined())
+        }
+    }
+}

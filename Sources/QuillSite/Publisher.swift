@@ -1,0 +1,116 @@
+import Foundation
+
+/// Atomic publishing: each build goes into a new sibling `DIR.<id>`; the symlink `DIR` is then
+/// switched to it with one rename of a temporary symlink, so a reader sees the old site or the
+/// new one, never a mix. The previous build is kept for rollback; older ones are removed.
+public struct Publisher: Sendable {
+    /// The published path (a symlink once published), e.g. `site/public`.
+    public var output: String
+
+    public init(output: String) {
+        var path = output
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        self.output = path
+    }
+
+    var parent: String {
+        (output as NSString).deletingLastPathComponent.isEmpty
+            ? "." : (output as NSString).deletingLastPathComponent
+    }
+    var base: String { (output as NSString).lastPathComponent }
+
+    /// Build ids sort by time: `20261128T190501-1a2b3c`.
+    static func newID(now: Date = Date()) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
+        func two(_ n: Int?) -> String { String(format: "%02d", n ?? 0) }
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return
+            "\(p.year!)\(two(p.month))\(two(p.day))T\(two(p.hour))\(two(p.minute))\(two(p.second))-\(random)"
+    }
+
+    static func isBuildID(_ text: Substring) -> Bool {
+        let parts = text.split(separator: "-", maxSplits: 1)
+        return parts.count == 2 && parts[0].count == 15 && parts[0].dropFirst(8).first == "T"
+            && parts[0].allSatisfy { $0.isNumber || $0 == "T" } && parts[1].allSatisfy(\.isHexDigit)
+    }
+
+    /// The build folder `DIR` points at now, if any.
+    public var current: String? {
+        guard let target = FileSystem.readLink(output) else { return nil }
+        return target.hasPrefix("/") ? target : parent + "/" + target
+    }
+
+    /// A fresh folder for a new build.
+    func makeStaging() throws(SiteError) -> String {
+        try FileSystem.makeDirectories(parent)
+        let path = parent + "/" + base + "." + Self.newID()
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        } catch {
+            throw SiteError(
+                file: path, line: 1, "cannot create the build folder: \(error.localizedDescription)")
+        }
+        return path
+    }
+
+    /// Points `DIR` at `staging` atomically, then removes builds older than the previous one.
+    func publish(_ staging: String) throws(SiteError) {
+        let previous = current
+        if FileSystem.exists(output), !FileSystem.isSymlink(output) {
+            // A real folder from before Quill managed DIR: keep it as the "previous" build.
+            let kept = parent + "/" + base + "." + Self.newID(now: Date(timeIntervalSince1970: 0))
+            do { try FileSystem.rename(output, kept) } catch {
+                throw SiteError(file: output, line: 1, "cannot move the existing folder aside: \(error)")
+            }
+        }
+        let name = (staging as NSString).lastPathComponent
+        let temporary = parent + "/." + base + ".link-" + String(name.dropFirst(base.count + 1))
+        do {
+            try FileSystem.symlink(target: name, at: temporary)
+            try FileSystem.rename(temporary, output)
+        } catch {
+            unlink(temporary)
+            throw SiteError(file: output, line: 1, "cannot switch the published site: \(error)")
+        }
+        removeOld(keeping: [name, previous.map { ($0 as NSString).lastPathComponent } ?? ""])
+    }
+
+    /// Points `DIR` back at the build before the current one.
+    public func rollback() throws(SiteError) -> String {
+        let currentName = current.map { ($0 as NSString).lastPathComponent }
+        guard let target = builds().last(where: { $0 != currentName }) else {
+            throw SiteError(file: output, line: 1, "no previous build to roll back to")
+        }
+        let temporary = parent + "/." + base + ".link-rollback"
+        unlink(temporary)
+        do {
+            try FileSystem.symlink(target: target, at: temporary)
+            try FileSystem.rename(temporary, output)
+        } catch {
+            unlink(temporary)
+            throw SiteError(file: output, line: 1, "cannot switch the published site: \(error)")
+        }
+        return parent + "/" + target
+    }
+
+    /// Build folders beside DIR, oldest first.
+    func builds() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        return names.filter { name in
+            name.hasPrefix(base + ".") && Self.isBuildID(name.dropFirst(base.count + 1))
+        }.sorted()
+    }
+
+    /// Removes a failed build's folder.
+    func discard(_ staging: String) {
+        try? FileManager.default.removeItem(atPath: staging)
+    }
+
+    private func removeOld(keeping: [String]) {
+        for name in builds() where !keeping.contains(name) {
+            try? FileManager.default.removeItem(atPath: parent + "/" + name)
+        }
+    }
+}

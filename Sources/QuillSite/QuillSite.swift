@@ -1,1 +1,0 @@
-// The site builder: content model, Markdown, front matter, templates, feeds, Ghost import.

@@ -1,0 +1,69 @@
+import Foundation
+import Synchronization
+
+/// `quill build`: loads the site, renders every page in parallel into a new build folder, then
+/// publishes it atomically. Any error leaves the published site as it was.
+public enum SiteBuilder {
+    /// Bumped when rendering changes, so old cache entries are not reused.
+    static let cacheVersion = "quill-1"
+
+    public static func build(site: String, options: BuildOptions = BuildOptions()) throws(BuildFailure)
+        -> BuildSummary
+    {
+        let start = ContinuousClock.now
+        let root = site.hasSuffix("/") && site.count > 1 ? String(site.dropLast()) : site
+        let (model, warnings) = try SiteLoader(root: root, options: options).load()
+        let theme = try Theme.load(siteRoot: root)
+        let publisher = Publisher(output: options.output ?? root + "/public")
+        let staging: String
+        do { staging = try publisher.makeStaging() } catch { throw BuildFailure([error]) }
+
+        let writer = OutputWriter(root: staging, previousRoot: options.full ? nil : publisher.current)
+        let plan = PagePlan(
+            model: model, theme: theme,
+            context: TemplateContext(
+                model: model, assetURLs: theme.assetURLs, format: DateFormat(zone: model.config.timeZone)),
+            siteRoot: root, writer: writer,
+            baseKey: [cacheVersion, theme.hash, SHA256.hex(model.config.source.utf8)].joined(separator: "|"))
+        let jobs: [PagePlan.Job]
+        do { jobs = try plan.jobs() } catch {
+            publisher.discard(staging)
+            throw BuildFailure([error])
+        }
+
+        let errors = Mutex<[SiteError]>([])
+        let done = Atomic<Int>(0)
+        let progress = jobs.count >= 500 ? options.progress : nil
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+            do {
+                try jobs[index]()
+            } catch {
+                let failure = error as? SiteError ?? SiteError(file: "<build>", line: 1, "\(error)")
+                errors.withLock { $0.append(failure) }
+            }
+            let count = done.add(1, ordering: .relaxed).newValue
+            if let progress, count % 100 == 0 || count == jobs.count { progress(count, jobs.count) }
+        }
+        var failures = errors.withLock { $0 }
+        if failures.isEmpty {
+            do {
+                try plan.writeMetadata()
+                try writer.writeManifest()
+            } catch { failures.append(error) }
+        }
+        if !failures.isEmpty {
+            publisher.discard(staging)
+            throw BuildFailure(failures)
+        }
+        do { try publisher.publish(staging) } catch {
+            publisher.discard(staging)
+            throw BuildFailure([error])
+        }
+        let elapsed = ContinuousClock.now - start
+        return BuildSummary(
+            posts: model.posts.count, pages: model.pages.count, files: jobs.count,
+            rendered: writer.renderedCount,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            output: publisher.output, buildFolder: staging, warnings: warnings)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Synchronization
+
+/// Reads site.toml and every post and page (in parallel), applies the draft and future rules,
+/// and checks that no two things claim one URL.
+struct SiteLoader {
+    var root: String
+    var options: BuildOptions
+
+    static let markdownExtensions: Set<String> = ["md", "markdown", "mdown", "mkd"]
+    /// URL prefixes Quill generates itself; a post or page there would be overwritten.
+    static let reservedPaths = ["/tag/", "/author/", "/page/", "/archive/", "/assets/"]
+
+    func load() throws(BuildFailure) -> (SiteModel, warnings: [String]) {
+        let configPath = root + "/site.toml"
+        guard FileSystem.exists(configPath) else {
+            throw BuildFailure([
+                SiteError(file: "site.toml", line: 1, "missing: a site folder needs site.toml")
+            ])
+        }
+        let config: SiteConfig
+        do { config = try SiteConfig.load(from: configPath, displayPath: "site.toml") } catch {
+            throw BuildFailure([error])
+        }
+        var found: [(String, Entry.Kind)] = []
+        for (folder, kind) in [("content/posts", Entry.Kind.post), ("content/pages", .page)] {
+            for relative in FileWalker.files(under: root + "/" + folder) {
+                let ext = (relative as NSString).pathExtension.lowercased()
+                if Self.markdownExtensions.contains(ext) { found.append((folder + "/" + relative, kind)) }
+            }
+        }
+        let loader = EntryLoader(config: config, siteRoot: root)
+        let sources = found
+        let results = Mutex<[Int: Result<(Entry, [String]), SiteError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: sources.count) { index in
+            let (path, kind) = sources[index]
+            let result: Result<(Entry, [String]), SiteError>
+            do throws(SiteError) { result = .success(try loader.load(relativePath: path, kind: kind)) } catch
+            {
+                result = .failure(error)
+            }
+            results.withLock { $0[index] = result }
+        }
+        var errors: [SiteError] = []
+        var warnings: [String] = []
+        var posts: [Entry] = []
+        var pages: [Entry] = []
+        let all = results.withLock { $0 }
+        for index in sources.indices {
+            switch all[index]! {
+            case .failure(let error): errors.append(error)
+            case .success(let (entry, entryWarnings)):
+                warnings += entryWarnings
+                if entry.draft, !options.drafts { continue }
+                if entry.kind == .post, entry.date > options.now, !options.future { continue }
+                if entry.kind == .post { posts.append(entry) } else { pages.append(entry) }
+            }
+        }
+        errors += checkURLs(posts + pages)
+        guard errors.isEmpty else { throw BuildFailure(errors) }
+        return (SiteModel(config: config, posts: posts, pages: pages), warnings)
+    }
+
+    private func checkURLs(_ entries: [Entry]) -> [SiteError] {
+        var errors: [SiteError] = []
+        var owners: [String: String] = ["/": "the home page"]
+        for entry in entries.sorted(by: { $0.sourcePath < $1.sourcePath }) {
+            if let reserved = Self.reservedPaths.first(where: { entry.url.hasPrefix($0) }) {
+                errors.append(
+                    SiteError(
+                        file: entry.sourcePath, line: 1,
+                        "URL \(entry.url) is under \(reserved), which Quill generates; choose another slug"))
+            } else if let owner = owners[entry.url] {
+                errors.append(
+                    SiteError(
+                        file: entry.sourcePath, line: 1,
+                        "duplicate slug: URL \(entry.url) is also used by \(owner)"))
+            } else {
+                owners[entry.url] = entry.sourcePath
+            }
+        }
+        for entry in entries.sorted(by: { $0.sourcePath < $1.sourcePath }) {
+            for alias in entry.aliases {
+                let normalized = alias.hasSuffix("/") || alias.contains(".") ? alias : alias + "/"
+                if let owner = owners[normalized] ?? owners[alias], owner != entry.sourcePath {
+                    errors.append(
+                        SiteError(
+                            file: entry.sourcePath, line: 1, "alias \(alias) is already the URL of \(owner)"))
+                } else {
+                    owners[alias] = "an alias in " + entry.sourcePath
+                }
+            }
+        }
+        return errors
+    }
+}
