@@ -20,6 +20,7 @@ struct CheckCommand: ParsableCommand {
             throw ExitCode(1)
         }
         var out = "\(config): ok\n"
+        for warning in loaded.warnings { out += warning + "\n" }
         for service in loaded.config.services {
             let addresses = service.listen.map(\.description).joined(separator: " ")
             out += "service \(service.name): \(addresses) -> \(service.engine)"

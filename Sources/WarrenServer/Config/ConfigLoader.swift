@@ -106,15 +106,17 @@ public enum ConfigLoader {
     }
 
     /// Reads the config, then every policy it names (each file once), and compiles one spawn plan
-    /// per service. `policies` loads and compiles one policy file.
+    /// per service. `policies` loads and compiles one policy file; `host` is what this machine can
+    /// enforce (detected once by the caller).
     public static func load(
-        path: String, policies: (String) throws(Diagnostics) -> Policy
+        path: String, host: HostFeatures, policies: (String) throws(Diagnostics) -> Policy
     ) throws(Diagnostics) -> LoadedConfig {
         let config = try read(path: path)
         let log = DiagnosticLog()
         var compiled: [String: Policy] = [:]
         var failed: Set<String> = []
         var plans: [String: SpawnPlan] = [:]
+        var warnings: [String] = []
         for service in config.services {
             var policy: Policy?
             if let path = service.policy {
@@ -132,16 +134,17 @@ public enum ConfigLoader {
                 }
                 guard policy != nil else { continue }
             }
-            do throws(Errno) {
-                plans[service.name] = try SpawnPlan(
-                    engine: service.engine, arguments: service.arguments, policy: policy)
+            do {
+                let plan = try SpawnPlan(
+                    engine: service.engine, arguments: service.arguments, policy: policy, host: host)
+                plans[service.name] = plan
+                for warning in plan.warnings where !warnings.contains(warning) { warnings.append(warning) }
             } catch {
-                log.error(
-                    config.path, nil, "service '\(service.name)': cannot prepare its spawn plan: \(error)")
+                log.error(config.path, nil, "service '\(service.name)': \(error)")
             }
         }
         try log.check()
-        return LoadedConfig(config: config, plans: plans)
+        return LoadedConfig(config: config, plans: plans, warnings: warnings)
     }
 
     static func isValidName(_ name: String) -> Bool {

@@ -1,4 +1,5 @@
 import WarrenPolicy
+import WarrenSpawn
 
 /// Loads and compiles the policy files a config names, for `warren serve` and `warren check`.
 public enum PolicySource {
@@ -15,7 +16,7 @@ extension ConfigLoader {
     /// The loader `Server` calls on start and on SIGHUP.
     public static func serverLoader(path: String) throws(ConfigErrors) -> LoadedConfig {
         do throws(Diagnostics) {
-            return try load(path: path, policies: PolicySource.load)
+            return try load(path: path, host: HostFeatures.detect(), policies: PolicySource.load)
         } catch {
             throw ConfigErrors(error.items.map(\.description))
         }

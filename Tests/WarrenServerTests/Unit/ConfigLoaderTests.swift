@@ -1,5 +1,6 @@
 import Testing
 import WarrenPolicy
+import WarrenSpawn
 import WarrenSystem
 
 @testable import WarrenServer
@@ -187,7 +188,8 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
             to: path)
         var asked: [String] = []
         do throws(Diagnostics) {
-            _ = try ConfigLoader.load(path: path) { (policy: String) throws(Diagnostics) -> Policy in
+            _ = try ConfigLoader.load(path: path, host: HostFeatures.detect()) {
+                (policy: String) throws(Diagnostics) -> Policy in
                 asked.append(policy)
                 throw Diagnostics([Diagnostic(file: policy, line: 3, message: "bad policy")])
             }
