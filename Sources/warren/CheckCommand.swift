@@ -26,6 +26,9 @@ struct CheckCommand: ParsableCommand {
             out += "service \(service.name): \(addresses) -> \(service.engine)"
             out += service.policy.map { " (policy \($0))" } ?? " (no policy: unconfined)"
             out += "\n"
+            if let policy = loaded.plans[service.name]?.policy {
+                for line in policy.summary { out += "  " + line + "\n" }
+            }
         }
         try FileDescriptor.standardOutput.writeFully(Array(out.utf8))
     }
