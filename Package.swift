@@ -76,7 +76,9 @@ let package = Package(
 
         // Tests. Integration tests (root, namespaces, spawned processes) live apart from unit tests.
         .testTarget(name: "WarrenPolicyTests", dependencies: ["WarrenPolicy"]),
-        .testTarget(name: "WarrenServerTests", dependencies: ["WarrenServer", "WarrenSystem"]),
+        .testTarget(
+            name: "WarrenServerTests",
+            dependencies: ["WarrenServer", "WarrenSystem", "WarrenPolicy", "WarrenSpawn"]),
         .testTarget(
             name: "WarrenSandboxTests",
             dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem", "CSeccomp"]),
