@@ -71,7 +71,7 @@ public struct GhostImporter {
         for record in export.posts {
             switch converter.convert(record) {
             case .skipped(let item, let reason):
-                summary.skipped.append((item, reason))
+                summary.skipped.append((item, "\(reason) (\(export.location(of: record)))"))
             case .converted(let post):
                 if let other = written[post.relativePath] {
                     summary.skipped.append((post.slug, "same file as \"\(other)\" (\(post.relativePath))"))
