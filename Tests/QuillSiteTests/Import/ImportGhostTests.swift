@@ -116,6 +116,25 @@ struct ImportGhostTests {
                 "aliases: [\"/9/hello/\"]"))
     }
 
+    @Test func slugsQuillWritesDifferentlyKeepTheOldURLAndNeverCollide() throws {
+        let site = try ImportFixtures.scratch()
+        defer { try? FileManager.default.removeItem(atPath: site) }
+        let export = site + "/export.json"
+        try Data(
+            #"""
+            {"data":{"posts":[
+            {"id":"1","slug":"my_post","status":"published","html":"<p>x</p>","published_at":"2021-02-03T04:05:06Z"},
+            {"id":"2","slug":"my-post","status":"published","html":"<p>y</p>","published_at":"2022-02-03T04:05:06Z"}]}}
+            """#.utf8
+        ).write(to: URL(fileURLWithPath: export))
+        let summary = try GhostImporter(exportPath: export, site: site + "/site").run()
+        let post = try ImportFixtures.read(site + "/site/content/posts/2021-02-03-my-post.md")
+        #expect(post.contains("slug: \"my-post\"") && post.contains("aliases: [\"/my_post/\"]"))
+        #expect(summary.posts == 1)
+        #expect(summary.skipped.map(\.item) == ["my-post"])
+        #expect(summary.skipped.first?.reason.contains("same file or URL as \"my-post\"") == true)
+    }
+
     @Test func secondImportUpdatesAndNeverDuplicates() throws {
         let site = try ImportFixtures.scratch()
         defer { try? FileManager.default.removeItem(atPath: site) }
