@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 import WarrenPolicy
 
@@ -328,4 +329,29 @@ import WarrenPolicy
     try tree.write("policies/q.toml", "[seccomp]\nallow = [\"execve\"]\n")
     let policy = try tree.load("policies/q.toml")
     #expect(policy.seccomp.rules.map(\.syscall) == ["execve"])
+}
+
+@Test func limitsAboveWarrensOwnHardLimitAreRefused() throws {
+    var limit = rlimit()
+    try #require(getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0)
+    guard limit.rlim_max != rlim_t.max else {
+        print("skipped: warren's open-files hard limit is unlimited here, nothing to exceed")
+        return
+    }
+    let tree = try PolicyTree()
+    try tree.write("policies/p.toml", "[limits]\nopen_files = \(limit.rlim_max + 1)\n")
+    #expect(
+        tree.errors("policies/p.toml") == [
+            "T/policies/p.toml:2: 'limits.open_files' is \(limit.rlim_max + 1), above warren's own hard limit "
+                + "\(limit.rlim_max): a child can lower its limits, never raise them"
+        ])
+}
+
+@Test func aRefusedExtendsStopsBeforeWholePolicyChecks() throws {
+    let tree = try PolicyTree()
+    try tree.makeDirectory("a")
+    try tree.makeDirectory("a/b")
+    try tree.write("a/b/p.toml", "extends = 5\n")
+    // No complaint about the default skeleton: the base that might set it was never read.
+    #expect(tree.errors("a/b/p.toml") == ["T/a/b/p.toml:1: 'extends' must be a string, not an integer"])
 }

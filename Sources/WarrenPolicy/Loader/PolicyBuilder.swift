@@ -51,8 +51,16 @@ struct PolicyBuilder {
 
     private func resourceLimits() -> ResourceLimits {
         func value(_ key: String) -> UInt64? {
-            if let set = draft.rlimits[key] { return set.value }
-            return PolicyFileReader.defaultRlimits[key]
+            let set = draft.rlimits[key]
+            let value = set.map(\.value) ?? PolicyFileReader.defaultRlimits[key]
+            if let value, let hard = HostLimits.hardLimit(key), value > hard {
+                let origin = set == nil ? " (the default)" : ""
+                log.error(
+                    set?.file ?? draft.file, set?.line,
+                    "'limits.\(key)' is \(value)\(origin), above warren's own hard limit \(hard): "
+                        + "a child can lower its limits, never raise them")
+            }
+            return value
         }
         return ResourceLimits(
             cpuSeconds: value("cpu_seconds"), addressSpace: value("address_space"),
