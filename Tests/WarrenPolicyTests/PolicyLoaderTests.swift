@@ -355,3 +355,14 @@ import WarrenPolicy
     // No complaint about the default skeleton: the base that might set it was never read.
     #expect(tree.errors("a/b/p.toml") == ["T/a/b/p.toml:1: 'extends' must be a string, not an integer"])
 }
+
+@Test func theSummaryFlagsALoggingFilter() throws {
+    let tree = try PolicyTree()
+    try tree.write("policies/p.toml", "[seccomp]\ndefault_action = \"log\"\nallow = [\"read\"]\n")
+    let policy = try tree.load("policies/p.toml")
+    #expect(policy.seccomp.defaultAction == .log)
+    #expect(
+        policy.summary.last
+            == "seccomp: default log (every unlisted syscall runs: for writing a policy only), 2 syscalls allowed "
+            + "(0 with argument filters), \(policy.seccomp.instructionCount) BPF instructions, x86_64 only")
+}
