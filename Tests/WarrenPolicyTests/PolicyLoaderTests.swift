@@ -28,6 +28,7 @@ import WarrenPolicy
 @Test func everyKeyIsRead() throws {
     let tree = try PolicyTree()
     try tree.makeDirectory("skel")
+    try tree.makeDirectory("site/public")
     try tree.write(
         "policies/full.toml",
         """
@@ -365,4 +366,27 @@ import WarrenPolicy
         policy.summary.last
             == "seccomp: default log (every unlisted syscall runs: for writing a policy only), 2 syscalls allowed "
             + "(0 with argument filters), \(policy.seccomp.instructionCount) BPF instructions, x86_64 only")
+}
+
+@Test func theWorkingDirectoryMustExistInTheSandbox() throws {
+    let tree = try PolicyTree()
+    try tree.makeDirectory("rootfs/etc")
+    try tree.makeDirectory("site/public")
+    let mounts = """
+        [rootfs]
+        bind = [{ source = "../site", target = "/site" }]
+        tmpfs = [{ target = "/site/scratch", size = "1M" }]
+        """
+    for good in ["/", "/etc", "/site", "/site/public", "/site/scratch"] {
+        try tree.write("policies/p.toml", "cwd = \"\(good)\"\n" + mounts)
+        #expect(tree.errors("policies/p.toml") == [], "\(good)")
+    }
+    for bad in ["/nowhere", "/site/nowhere", "/site/scratch/sub", "/etc/passwd-dir"] {
+        try tree.write("policies/p.toml", "cwd = \"\(bad)\"\n" + mounts)
+        #expect(
+            tree.errors("policies/p.toml") == [
+                "T/policies/p.toml:1: 'cwd' '\(bad)' is not a directory in the sandbox "
+                    + "(neither in the skeleton nor under a bind or tmpfs)"
+            ])
+    }
 }
