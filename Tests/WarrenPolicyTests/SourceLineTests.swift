@@ -59,6 +59,12 @@ private func line(_ text: String, _ path: String...) throws -> Int? {
     #expect(try line(text, "fruit", "#1", "variety", "#0", "name") == 21)
 }
 
+@Test func quotedKeysWithEscapesKeepTheirLine() throws {
+    let text = "[t]\n\"a\\\"b\" = 1\n\"caf\\u00e9\" = 2\n"
+    #expect(try line(text, "t", "a\"b") == 2)
+    #expect(try line(text, "t", "café") == 3)
+}
+
 @Test func crlfLineEndingsCountOnce() throws {
     let text = "a = 1\r\n\r\n[t]\r\nb = [\r\n  1,\r\n  2,\r\n]\r\n"
     #expect(try line(text, "a") == 1)
