@@ -301,6 +301,18 @@ int main(int argc, char **argv) {
         printf("\n");
         return 0;
     }
+    if (!strcmp(c, "mounts")) {
+        // "MOUNTPOINT OPTIONS" per mount, from the engine's own view.
+        FILE *f = fopen("/proc/self/mountinfo", "r");
+        if (!f) return verdict("mounts", 0, "no mountinfo");
+        char line[1024];
+        while (fgets(line, sizeof line, f)) {
+            char point[512], opts[256];
+            if (sscanf(line, "%*s %*s %*s %*s %511s %255s", point, opts) == 2) printf("%s %s\n", point, opts);
+        }
+        fclose(f);
+        return 0;
+    }
     if (!strcmp(c, "hostname")) {
         char name[65] = "";
         gethostname(name, sizeof name);
