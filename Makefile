@@ -9,9 +9,10 @@ APT_BUILD := pkg-config gcc libc6-dev libseccomp-dev libcap-dev libcmark-gfm-dev
 APT_TEST := strace
 STATIC := .build-static
 ENGINES := .build/test-engines
+DEMO_ENGINES := .build/demo-engines
 CONFIG ?= examples/warren.toml
 
-.PHONY: help deps deps-test build engine test-engines lint format test run
+.PHONY: help deps deps-test build engine test-engines demo-engines lint format test run
 
 help:
 	@echo "make run    build everything and serve the demo blog on http://127.0.0.1:8080"
@@ -32,7 +33,7 @@ deps-test: deps
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-build: deps engine
+build: deps engine demo-engines
 	swift build -c release --product warren
 	swift build -c release --product quill
 
@@ -50,6 +51,12 @@ test-engines: deps
 		n=$$(basename $$f .c); \
 		cc -static -O2 -Wall -Wextra -Werror -o $(ENGINES)/$$n $$f || exit 1; \
 	done
+
+# The demo config's second engine: static C without libc (read, write, exit_group only).
+demo-engines: deps
+	@mkdir -p $(DEMO_ENGINES)
+	cc -static -nostdlib -fno-stack-protector -O2 -Wall -Wextra -Werror \
+		-o $(DEMO_ENGINES)/hello examples/engines/hello.c
 
 lint:
 	swift format lint --strict --recursive Package.swift Sources Tests
