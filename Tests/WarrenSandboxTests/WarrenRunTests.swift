@@ -37,7 +37,7 @@ private func warrenRun(_ arguments: [String], input: String = "") throws -> Ran?
     posix_spawn_file_actions_adddup2(&actions, stdout[1], 1)
     posix_spawn_file_actions_adddup2(&actions, stderr[1], 2)
     let argv = ([warren, "run"] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
+    defer { for pointer in argv { free(pointer) } }
     var pid: pid_t = 0
     let rc = posix_spawn(&pid, warren, &actions, nil, argv, environ)
     close(stdin[0])
