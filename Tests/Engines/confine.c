@@ -319,6 +319,19 @@ int main(int argc, char **argv) {
         printf("%s\n", name);
         return 0;
     }
+    if (!strcmp(c, "i386")) {
+        // getpid through the i386 entry point (int 0x80, eax = 20): a foreign ABI must be killed.
+        long r;
+        __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
+        printf("i386: NOT CONFINED (getpid returned %ld)\n", r);
+        return 1;
+    }
+    if (!strcmp(c, "x32")) {
+        // getpid with the x32 bit set: the same entry point, another ABI, must be killed.
+        long r = syscall(0x40000000L | SYS_getpid);
+        printf("x32: %s (returned %ld)\n", r == -1 ? "confined" : "NOT CONFINED", r);
+        return r == -1 ? 0 : 1;
+    }
     if (!strcmp(c, "exit")) return (int)arg;
     if (!strcmp(c, "true")) return 0;
     fprintf(stderr, "confine: unknown check %s\n", c);
