@@ -39,7 +39,8 @@ let package = Package(
         .target(
             name: "WarrenPolicy",
             dependencies: ["CSeccomp", "CCap", "WarrenSystem", "TOMLKit"]),
-        .target(name: "WarrenSpawn", dependencies: ["CWarrenSpawn", "WarrenSystem", "WarrenPolicy"]),
+        .target(
+            name: "WarrenSpawn", dependencies: ["CWarrenSpawn", "CSeccomp", "WarrenSystem", "WarrenPolicy"]),
         .target(name: "WarrenServer", dependencies: ["WarrenSystem", "WarrenPolicy", "WarrenSpawn"]),
         .executableTarget(
             name: "warren",
@@ -49,8 +50,17 @@ let package = Package(
             ]),
 
         // Quill: the engine depends on QuillHTTP only, so the sandboxed binary stays small.
-        .target(name: "QuillHTTP"),
-        .executableTarget(name: "quill-engine", dependencies: ["QuillHTTP"]),
+        .target(name: "CQuillSys"),
+        .target(
+            name: "QuillHTTP",
+            dependencies: ["CQuillSys", .product(name: "SystemPackage", package: "swift-system")]),
+        .executableTarget(
+            name: "quill-engine",
+            dependencies: ["QuillHTTP", .product(name: "SystemPackage", package: "swift-system")]),
+        // The request fuzz target; a replay tool unless built by bench/fuzz-http.sh with libFuzzer.
+        .executableTarget(
+            name: "QuillHTTPFuzz",
+            dependencies: ["QuillHTTP", .product(name: "SystemPackage", package: "swift-system")]),
         .target(
             name: "QuillSite",
             dependencies: [
@@ -66,10 +76,13 @@ let package = Package(
 
         // Tests. Integration tests (root, namespaces, spawned processes) live apart from unit tests.
         .testTarget(name: "WarrenPolicyTests", dependencies: ["WarrenPolicy"]),
-        .testTarget(name: "WarrenServerTests", dependencies: ["WarrenServer", "WarrenSystem"]),
         .testTarget(
-            name: "WarrenSandboxTests", dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem"]),
+            name: "WarrenServerTests",
+            dependencies: ["WarrenServer", "WarrenSystem", "WarrenPolicy", "WarrenSpawn"]),
+        .testTarget(
+            name: "WarrenSandboxTests",
+            dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem", "CSeccomp"]),
         .testTarget(name: "QuillHTTPTests", dependencies: ["QuillHTTP"]),
-        .testTarget(name: "QuillSiteTests", dependencies: ["QuillSite"]),
+        .testTarget(name: "QuillSiteTests", dependencies: ["QuillSite"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,7 +1,7 @@
 // clone and the child's path to execve. Only raw, async-signal-safe syscalls after the clone:
 // the child shares nothing with Swift's runtime and allocates nothing.
 #define _GNU_SOURCE
-#include "warren_spawn.h"
+#include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,18 +20,6 @@
 // overwritten by another's dup (the parent's fds may be any numbers, including 0-3).
 #define HIGH_FD 100
 
-// Writes the failing step and errno to the report pipe, then exits. Never returns.
-static void __attribute__((noreturn)) fail(int report_fd, const char *step, int err) {
-    struct warren_report r;
-    // No memset/strncpy from libc needed, but both are async-signal-safe in glibc; keep it explicit.
-    for (size_t i = 0; i < sizeof r.step; i++) r.step[i] = 0;
-    for (size_t i = 0; i + 1 < sizeof r.step && step[i]; i++) r.step[i] = step[i];
-    r.err = err;
-    (void)syscall(SYS_write, report_fd, &r, sizeof r);
-    syscall(SYS_exit_group, 127);
-    __builtin_unreachable();
-}
-
 // Default dispositions for every signal and an empty mask: warren blocks SIGCHLD, SIGTERM, ...
 // for its signalfd, and an engine must not inherit that.
 static void reset_signals(int report_fd) {
@@ -44,51 +32,77 @@ static void reset_signals(int report_fd) {
         // mask is the same bytes in both, so glibc's struct is fine here. Signals 32-33 are
         // glibc-reserved and may refuse: ignore EINVAL for them.
         if (syscall(SYS_rt_sigaction, sig, &dfl, NULL, _NSIG / 8) != 0 && errno != EINVAL)
-            fail(report_fd, "sigaction", errno);
+            warren_fail(report_fd, "sigaction", sig, errno);
     }
     sigset_t empty;
     sigemptyset(&empty);
     if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, _NSIG / 8) != 0)
-        fail(report_fd, "sigprocmask", errno);
+        warren_fail(report_fd, "sigprocmask", -1, errno);
 }
 
-// Socket on 0 and 1, log pipe on 2, the report pipe on 3 (close-on-exec), nothing else.
-static int setup_fds(const struct warren_conn *conn) {
-    int report = conn->report_fd;
+// Socket on 0 and 1, log pipe on 2, the report pipe on 3 (close-on-exec), nothing else: the
+// namespace fds and every fd of warren (listeners, other connections) are closed here.
+static int setup_fds(int report, const struct warren_conn *conn) {
     int sock = (int)syscall(SYS_fcntl, conn->sock_fd, F_DUPFD, HIGH_FD);
-    if (sock < 0) fail(report, "dup_socket", errno);
+    if (sock < 0) warren_fail(report, "dup_socket", -1, errno);
+    int out = conn->out_fd >= 0 ? (int)syscall(SYS_fcntl, conn->out_fd, F_DUPFD, HIGH_FD) : sock;
+    if (out < 0) warren_fail(report, "dup_output", -1, errno);
     int log = (int)syscall(SYS_fcntl, conn->log_fd, F_DUPFD, HIGH_FD);
-    if (log < 0) fail(report, "dup_log", errno);
+    if (log < 0) warren_fail(report, "dup_log", -1, errno);
     int rep = (int)syscall(SYS_fcntl, report, F_DUPFD_CLOEXEC, HIGH_FD);
-    if (rep < 0) fail(report, "dup_report", errno);
-    if (syscall(SYS_dup3, rep, 3, O_CLOEXEC) < 0) fail(rep, "dup_report", errno);
+    if (rep < 0) warren_fail(report, "dup_report", -1, errno);
+    if (syscall(SYS_dup3, rep, 3, O_CLOEXEC) < 0) warren_fail(rep, "dup_report", -1, errno);
     rep = 3;
-    if (syscall(SYS_dup2, sock, 0) < 0) fail(rep, "dup_stdin", errno);
-    if (syscall(SYS_dup2, sock, 1) < 0) fail(rep, "dup_stdout", errno);
-    if (syscall(SYS_dup2, log, 2) < 0) fail(rep, "dup_stderr", errno);
-    if (syscall(SYS_close_range, 4, ~0U, 0) != 0) fail(rep, "close_range", errno);
+    if (syscall(SYS_dup2, sock, 0) < 0) warren_fail(rep, "dup_stdin", -1, errno);
+    if (syscall(SYS_dup2, out, 1) < 0) warren_fail(rep, "dup_stdout", -1, errno);
+    if (syscall(SYS_dup2, log, 2) < 0) warren_fail(rep, "dup_stderr", -1, errno);
+    if (syscall(SYS_close_range, 4, ~0U, 0) != 0) warren_fail(rep, "close_range", -1, errno);
     return rep;
 }
 
-static void __attribute__((noreturn)) child(const struct warren_plan *plan,
-                                            const struct warren_conn *conn) {
-    reset_signals(conn->report_fd);
-    int report = setup_fds(conn);
+// The child's steps, in this order (each one's reason is in its file):
+//   signals → shared namespaces, template mount namespace, own copy (ns.c) → own /proc and tmpfs
+//   (mnt.c) → cwd → hostname → identity: user namespace or setresuid, with the capability lock
+//   (user.c, caps.c) → fds 0-3 → rlimits (limits.c) → capabilities to the keep-list and
+//   no_new_privs (caps.c) → seccomp (seccomp.c) → execve.
+void warren_child(const struct warren_plan *plan, const struct warren_conn *conn) {
+    int report = conn->report_fd;
+    reset_signals(report);
+    const struct warren_sandbox *sb = plan->sandbox;
+    if (sb) {
+        warren_enter_namespaces(report, sb);
+        warren_mounts(report, sb->mounts, sb->mount_count);
+        if (syscall(SYS_chdir, sb->cwd) != 0) warren_fail(report, "chdir", -1, errno);
+        warren_set_hostname(report, sb);
+        warren_identity(report, sb);
+    }
+    report = setup_fds(report, conn);
+    if (sb) {
+        warren_rlimits(report, sb);
+        warren_caps_final(report, sb);
+        warren_seccomp(report, sb);
+    }
     syscall(SYS_execve, plan->path, plan->argv, conn->envp);
-    fail(report, "execve", errno);
+    warren_fail(report, "execve", -1, errno);
 }
 
+// Fork-like clone3, not CLONE_VM|CLONE_VFORK: warren calls this from its event loop, and a vfork
+// child suspends the caller for the whole sandbox set-up; the fork-like child runs its set-up on
+// the other core while the loop goes on accepting. bench/spawn.sh, time the caller is held per
+// spawn (medians, busy 2-core VM): clone3 ~90-150 us against vfork ~540 us with the sandbox. The
+// price: clone3 copies the caller's page tables, ~22 ms with a 256 MB caller (vfork: ~0.6 ms), so
+// warren must stay small; if it ever grows, spawn from a small helper process instead.
 int warren_spawn(const struct warren_plan *plan, const struct warren_conn *conn,
                  struct warren_child *out) {
     int pidfd = -1;
     struct clone_args args;
     memset(&args, 0, sizeof args);
-    args.flags = CLONE_PIDFD;
+    args.flags = CLONE_PIDFD | (plan->sandbox ? plan->sandbox->clone_flags : 0);
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
     args.exit_signal = SIGCHLD;
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid < 0) return -errno;
-    if (pid == 0) child(plan, conn);
+    if (pid == 0) warren_child(plan, conn);
     out->pid = (pid_t)pid;
     out->pidfd = pidfd;
     return 0;

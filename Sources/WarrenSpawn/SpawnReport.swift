@@ -5,10 +5,14 @@ import WarrenSystem
 public struct SpawnFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var step: String
     public var errno: Errno
+    /// The index of the failing mount op or rlimit within its plan, -1 when none
+    /// (`SpawnPlan.describe` turns it into words).
+    public var detail: Int32
 
-    public init(step: String, errno: Errno) {
+    public init(step: String, errno: Errno, detail: Int32 = -1) {
         self.step = step
         self.errno = errno
+        self.detail = detail
     }
 
     /// Decodes one `struct warren_report`; nil when the bytes are not exactly one record.
@@ -18,7 +22,7 @@ public struct SpawnFailure: Error, Sendable, Equatable, CustomStringConvertible 
         let name = withUnsafeBytes(of: report.step) { raw in
             String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
         }
-        self.init(step: name, errno: Errno(rawValue: report.err))
+        self.init(step: name, errno: Errno(rawValue: report.err), detail: report.detail)
     }
 
     public var description: String { "\(step): \(errno)" }

@@ -1,1 +1,70 @@
+// quill-engine: serves one HTTP/1.1 client connection on fd 0 (requests) and fd 1 (responses),
+// from a built site, logging one line per request on fd 2; exits when the client is done.
+//
+//   quill-engine [--site DIR] [--idle-timeout MS] [--header-timeout MS] [--write-timeout MS]
+//                [--max-requests N] [--hsts]
 import QuillHTTP
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+let usage = """
+    usage: quill-engine [--site DIR] [--idle-timeout MS] [--header-timeout MS] [--write-timeout MS]
+                        [--max-requests N] [--hsts]
+
+    """
+
+func fail(_ message: String, status: Int32) -> Never {
+    let bytes = Array("quill-engine: \(message)\n".utf8)
+    _ = bytes.withUnsafeBytes { try? FileDescriptor.standardError.writeOnce($0) }
+    exit(status)
+}
+
+var sitePath = "/site"
+var options = ConnectionOptions()
+var hsts = false
+var arguments = ProcessArguments.all.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    func value() -> String {
+        guard let v = arguments.next() else { fail("\(argument) needs a value\n\(usage)", status: 64) }
+        return v
+    }
+    func number() -> Int64 {
+        let text = value()
+        guard let n = Int64(text), n > 0 else {
+            fail("\(argument): expected a positive number, got \"\(text)\"", status: 64)
+        }
+        return n
+    }
+    switch argument {
+    case "--site": sitePath = value()
+    case "--idle-timeout": options.idleTimeoutMilliseconds = number()
+    case "--header-timeout": options.headerTimeoutMilliseconds = number()
+    case "--write-timeout": options.writeTimeoutMilliseconds = number()
+    case "--max-requests": options.maxRequests = Int(number())
+    case "--hsts": hsts = true
+    case "-h", "--help":
+        _ = Array(usage.utf8).withUnsafeBytes { try? FileDescriptor.standardOutput.writeOnce($0) }
+        exit(0)
+    default: fail("unknown argument \"\(argument)\"\n\(usage)", status: 64)
+    }
+}
+
+// A client that goes away mid-response must not kill the engine with SIGPIPE.
+signal(SIGPIPE, SIG_IGN)
+
+var diagnostics = Diagnostics(output: .standardError)
+let site: Site
+do {
+    site = try Site(path: sitePath, hsts: hsts, diagnostics: &diagnostics)
+} catch {
+    fail("\(error)", status: 1)
+}
+let remote = getenv("TCPREMOTEIP").map { String(cString: $0) } ?? ""
+let connection = Connection(
+    site: site, input: .standardInput, output: .standardOutput, log: .standardError, remote: remote,
+    options: options)
+connection.run()
+exit(0)

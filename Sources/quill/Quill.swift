@@ -4,5 +4,7 @@ import ArgumentParser
 struct Quill: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a blog in Markdown; build it.",
-        subcommands: [BuildCommand.self, NewCommand.self, WatchCommand.self, RollbackCommand.self])
+        subcommands: [
+            BuildCommand.self, NewCommand.self, WatchCommand.self, RollbackCommand.self, ImportCommand.self,
+        ])
 }

@@ -7,8 +7,13 @@
 #ifndef WARREN_SPAWN_H
 #define WARREN_SPAWN_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "warren_consts.h"
+#include "warren_privileges.h"
+#include "warren_audit.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -22,6 +27,60 @@ extern "C" {
 struct warren_report {
     int32_t err;                  // errno of the failing step
     char step[WARREN_STEP_MAX];   // the step's name, NUL-terminated, e.g. "execve", "pivot_root"
+    int32_t detail;               // index of the failing mount op or rlimit, -1 when none
+};
+
+/// One step of a mount plan, executed in order (see mnt.c). Paths are absolute.
+enum warren_mount_kind {
+    WARREN_MKDIR = 1,             // mkdir(target, 0755); an existing directory is fine
+    WARREN_MKFILE = 2,            // create an empty file at target (a bind target for a file)
+    WARREN_MOUNT = 3,             // mount(source, target, fstype, flags, data)
+    WARREN_PIVOT = 4,             // make target the root: pivot_root, detach and remove the old root
+};
+
+struct warren_mount_op {
+    int32_t kind;                 // enum warren_mount_kind
+    const char *source;           // may be NULL
+    const char *target;
+    const char *fstype;           // may be NULL
+    unsigned long flags;          // MS_*
+    const char *data;             // may be NULL
+};
+
+struct warren_rlimit {
+    int32_t resource;             // RLIMIT_*
+    uint64_t value;               // soft and hard limit
+};
+
+/// How the child gets a namespace that is not created by clone3 itself.
+enum warren_user_mode {
+    WARREN_USER_HOST = 0,         // no user namespace: setresuid/setresgid to uid/gid
+    WARREN_USER_FRESH = 1,        // unshare(CLONE_NEWUSER), the child maps root to uid/gid itself
+    WARREN_USER_SHARED = 2,       // setns(user_fd): the prepared namespace maps root to uid/gid
+};
+
+/// The sandbox part of a plan; absent (NULL) only for the unconfined bare path.
+struct warren_sandbox {
+    uint64_t clone_flags;         // CLONE_NEWPID (the only namespace that must exist at clone)
+    uint64_t unshare_flags;       // fresh CLONE_NEWNET/NEWIPC/NEWUTS/NEWCGROUP, made by the child
+    int mnt_fd;                   // the prepared template mount namespace (required)
+    int net_fd, ipc_fd, uts_fd, cgroup_fd;  // shared namespaces to join, -1 when not shared
+    int user_mode;                // enum warren_user_mode
+    int user_fd;                  // WARREN_USER_SHARED only
+    uint32_t uid, gid;            // outside ids the engine runs as
+    const char *uid_map;          // "0 UID 1\n" (WARREN_USER_FRESH)
+    const char *gid_map;          // "0 GID 1\n"
+    const char *hostname;         // fresh UTS only; may be NULL
+    size_t hostname_len;
+    const struct warren_mount_op *mounts;   // per child, after unshare(CLONE_NEWNS): /proc, tmpfs
+    size_t mount_count;
+    const char *cwd;              // inside the sandbox
+    const struct warren_rlimit *rlimits;
+    size_t rlimit_count;
+    uint64_t bset_drop;           // capabilities to drop from the bounding set
+    uint64_t keep_caps;           // capabilities kept (permitted, effective, inheritable, ambient)
+    const void *filter;           // struct sock_filter[filter_len]; loaded last
+    uint16_t filter_len;
 };
 
 /// The immutable per-service plan. Every pointer it holds is owned by the Swift side and stays
@@ -29,7 +88,34 @@ struct warren_report {
 struct warren_plan {
     const char *path;             // engine path as execve sees it (inside the sandbox root, if any)
     char *const *argv;            // NULL-terminated
+    const struct warren_sandbox *sandbox;   // NULL: unconfined (tests of the bare path only)
 };
+
+/// Namespaces prepared once per plan by `warren_prepare`; every fd is close-on-exec, -1 if unused.
+struct warren_prepared {
+    int mnt_fd, net_fd, ipc_fd, uts_fd, cgroup_fd, user_fd;
+};
+
+/// What to prepare: the template's mount plan (ending in WARREN_PIVOT and the read-only remount of
+/// the root), which shared namespaces to create, and the maps of a shared user namespace.
+struct warren_prepare_spec {
+    const struct warren_mount_op *mounts;
+    size_t mount_count;
+    int share_net, share_ipc, share_uts, share_cgroup, share_user;
+    const char *hostname;         // for a shared UTS namespace; may be NULL
+    size_t hostname_len;
+    const char *uid_map;          // for a shared user namespace
+    const char *gid_map;
+};
+
+/// Builds the template mount namespace and the shared namespaces in a short-lived helper process
+/// and returns them as fds. Blocks until the helper is done (load time, never per connection).
+/// Returns 0, or -1 with `*failure` naming the failed step.
+int warren_prepare(const struct warren_prepare_spec *spec, struct warren_prepared *out,
+                   struct warren_report *failure);
+
+/// Closes every prepared namespace fd (a reload drops old plans: their namespaces go with them).
+void warren_release(struct warren_prepared *prepared);
 
 /// Per-connection inputs, prepared by the parent before cloning.
 struct warren_conn {
@@ -37,6 +123,7 @@ struct warren_conn {
     int log_fd;                   // becomes fd 2 (write end of the service's log pipe)
     int report_fd;                // write end of a close-on-exec report pipe
     char *const *envp;            // NULL-terminated, complete (UCSPI + policy env)
+    int out_fd;                   // becomes fd 1 instead of sock_fd when >= 0 (`warren run`)
 };
 
 /// What the parent gets back.

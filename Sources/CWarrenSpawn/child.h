@@ -1,0 +1,45 @@
+// Internal to the spawn path: the steps a child (or the preparing helper) runs between clone and
+// execve, one file per concern. Every step either succeeds or reports (step, errno) on the report
+// fd and exits 127: nothing after a failed step ever runs (fail closed).
+#ifndef WARREN_CHILD_H
+#define WARREN_CHILD_H
+
+#include "warren_spawn.h"
+
+#include <stddef.h>
+
+/// The child's whole path from clone to execve (spawn.c). Exported for bench/spawn_bench.c, which
+/// runs it under other clone flavours (CLONE_VM|CLONE_VFORK) to compare their cost.
+void __attribute__((noreturn)) warren_child(const struct warren_plan *plan, const struct warren_conn *conn);
+
+/// Writes one `warren_report` to `report_fd` and exits with 127.
+void __attribute__((noreturn)) warren_fail(int report_fd, const char *step, int detail, int err);
+
+/// Length of a NUL-terminated string, without libc.
+size_t warren_strlen(const char *s);
+
+/// Writes all of `len` bytes of `buf` to the file at `path` (for /proc files); returns 0 or errno.
+int warren_write_file(const char *path, const char *buf, size_t len);
+
+// mnt.c: runs a mount plan in order; the failing op's index is the report's detail.
+void warren_mounts(int report_fd, const struct warren_mount_op *ops, size_t count);
+
+// ns.c: joins the shared namespaces, then the template mount namespace, and copies it.
+void warren_enter_namespaces(int report_fd, const struct warren_sandbox *sb);
+void warren_set_hostname(int report_fd, const struct warren_sandbox *sb);
+
+// user.c: the engine's identity: a user namespace mapping root to uid/gid, or setresuid/gid.
+void warren_identity(int report_fd, const struct warren_sandbox *sb);
+
+// limits.c
+void warren_rlimits(int report_fd, const struct warren_sandbox *sb);
+
+// caps.c: before the identity change (while privileged in the final user namespace) and at the
+// end (keep-list, no_new_privs).
+void warren_caps_lock(int report_fd, const struct warren_sandbox *sb);
+void warren_caps_final(int report_fd, const struct warren_sandbox *sb);
+
+// seccomp.c: the last step before execve.
+void warren_seccomp(int report_fd, const struct warren_sandbox *sb);
+
+#endif

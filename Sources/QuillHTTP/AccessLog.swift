@@ -1,0 +1,81 @@
+// One access-log line per request on stderr, in the combined log format plus the request's
+// duration in microseconds:
+//   203.0.113.9 - - [28/Nov/2026:19:30:00 +0000] "GET /a/ HTTP/1.1" 200 5120 "-" "curl/8.0" 412
+// Each line goes out in one write() of at most 1,024 bytes (well under PIPE_BUF, so lines from
+// many engines sharing a pipe never interleave). Bytes outside printable ASCII, '"' and '\' are
+// written as \xHH; long fields are cut and end in "...".
+import SystemPackage
+
+public struct AccessLog {
+    public var output: FileDescriptor?
+    private let remote: [UInt8]
+    private var line: [UInt8] = []
+    private static let maxLine = 1024
+
+    public init(output: FileDescriptor?, remote: String) {
+        self.output = output
+        self.remote = remote.isEmpty ? Array("-".utf8) : Array(remote.utf8.prefix(64))
+        line.reserveCapacity(Self.maxLine + 64)
+    }
+
+    /// Logs one exchange. `requestLine` may be nil when the request could not be parsed.
+    public mutating func record(
+        input: UnsafeRawBufferPointer, request: Request?, status: HTTPStatus, bodyBytes: Int64,
+        now: Int64, durationMicroseconds: Int64
+    ) {
+        guard let output else { return }
+        line.removeAll(keepingCapacity: true)
+        appendEscaped(remote[...], limit: 64)
+        line.append(" - - [")
+        HTTPDate.appendLogTime(now, to: &line)
+        line.append("] \"")
+        if let request {
+            appendEscaped(input, request.methodRange, limit: 16)
+            line.append(ASCII.space)
+            appendEscaped(input, request.target, limit: 560)
+            line.append(request.version == .http11 ? " HTTP/1.1" : " HTTP/1.0")
+        } else {
+            line.append("-")
+        }
+        line.append("\" ")
+        line.appendDecimal(Int64(status.rawValue))
+        line.append(ASCII.space)
+        line.appendDecimal(bodyBytes)
+        line.append(" \"")
+        appendEscaped(input, request?.referer, limit: 120)
+        line.append("\" \"")
+        appendEscaped(input, request?.userAgent, limit: 120)
+        line.append("\" ")
+        line.appendDecimal(durationMicroseconds)
+        line.append(ASCII.lf)
+        _ = line.withUnsafeBytes { try? output.writeOnce($0) }
+    }
+
+    private mutating func appendEscaped(_ input: UnsafeRawBufferPointer, _ range: Range<Int>?, limit: Int) {
+        guard let range, !range.isEmpty else {
+            line.append("-")
+            return
+        }
+        appendEscaped(UnsafeRawBufferPointer(rebasing: input[range]), limit: limit)
+    }
+
+    private mutating func appendEscaped<C: Collection>(_ bytes: C, limit: Int) where C.Element == UInt8 {
+        var written = 0
+        for c in bytes {
+            if written >= limit {
+                line.append("...")
+                return
+            }
+            if c < 0x20 || c >= 0x7F || c == ASCII.quote || c == UInt8(ascii: "\\") {
+                line.append("\\x")
+                let hex: StaticString = "0123456789abcdef"
+                line.append(hex.utf8Start[Int(c >> 4)])
+                line.append(hex.utf8Start[Int(c & 15)])
+                written += 4
+            } else {
+                line.append(c)
+                written += 1
+            }
+        }
+    }
+}

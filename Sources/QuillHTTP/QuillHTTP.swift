@@ -1,1 +1,0 @@
-// HTTP/1.1 request parsing and response writing over file descriptors, for quill-engine.

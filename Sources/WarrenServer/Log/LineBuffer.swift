@@ -1,0 +1,50 @@
+/// Splits one engine's stderr into lines. Bytes are buffered until a newline, so a line written in
+/// several pieces is still forwarded whole; a line longer than `maxLength` is cut there and the rest
+/// of it dropped, so one engine cannot make warren buffer without bound.
+struct LineBuffer {
+    let maxLength: Int
+    private var pending: [UInt8] = []
+    private var discarding = false
+
+    init(maxLength: Int = 4096) {
+        self.maxLength = maxLength
+    }
+
+    struct Line: Equatable {
+        var text: String
+        var truncated: Bool
+    }
+
+    /// Appends bytes; returns the lines they complete.
+    mutating func append(_ bytes: [UInt8]) -> [Line] {
+        var lines: [Line] = []
+        for byte in bytes {
+            if byte == UInt8(ascii: "\n") {
+                if !discarding { lines.append(Line(text: decode(pending), truncated: false)) }
+                pending.removeAll(keepingCapacity: true)
+                discarding = false
+            } else if !discarding {
+                pending.append(byte)
+                if pending.count == maxLength {
+                    lines.append(Line(text: decode(pending), truncated: true))
+                    pending.removeAll(keepingCapacity: true)
+                    discarding = true
+                }
+            }
+        }
+        return lines
+    }
+
+    /// At end of file: the unterminated rest, if any.
+    mutating func finish() -> Line? {
+        defer {
+            pending.removeAll()
+            discarding = false
+        }
+        return pending.isEmpty ? nil : Line(text: decode(pending), truncated: false)
+    }
+
+    private func decode(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,43 @@
+import WarrenSpawn
+import WarrenSystem
+
+/// One accepted connection and the engine serving it, from spawn to the log record at its end.
+final class Connection {
+    let id: UInt64
+    let service: ServiceRuntime
+    /// The plan it was spawned from (a reload may give the service a new one meanwhile).
+    let plan: SpawnPlan
+    let peer: SocketAddress
+    let local: SocketAddress
+    let pid: Int32
+    let pidfd: FileDescriptor
+    /// Open until the child reports a failed step or its execve closes the pipe.
+    var report: FileDescriptor?
+    /// The read end of the engine's stderr; open until end of file or the child's exit.
+    var log: FileDescriptor?
+    var logLines = LineBuffer()
+    let started: UInt64
+    /// Set when warren ends the engine itself (timeout, shutdown).
+    var reason: String?
+    var failure: SpawnFailure?
+    /// How it ended, once reaped.
+    var exit: ChildExit?
+    var ended: UInt64 = 0
+
+    init(
+        id: UInt64, service: ServiceRuntime, plan: SpawnPlan, peer: SocketAddress, local: SocketAddress,
+        child: SpawnedChild,
+        log: FileDescriptor, started: UInt64
+    ) {
+        self.id = id
+        self.service = service
+        self.plan = plan
+        self.peer = peer
+        self.local = local
+        self.pid = child.pid
+        self.pidfd = child.pidfd
+        self.report = child.report
+        self.log = log
+        self.started = started
+    }
+}

@@ -1,0 +1,137 @@
+import Glibc
+import WarrenSpawn
+import WarrenSystem
+
+extension Server {
+    /// Accepts until the backlog is empty (EAGAIN) or the service reaches max_instances, spawning one
+    /// engine per connection.
+    func acceptAll(on listener: Listener) {
+        let service = listener.service
+        while !service.atCapacity && !shuttingDown && !acceptSuspended {
+            let accepted: AcceptedConnection
+            do {
+                guard let next = try listener.descriptor.acceptConnection() else { break }
+                accepted = next
+            } catch {
+                if acceptFailed(error, on: listener) { break } else { continue }
+            }
+            serve(accepted, for: service)
+        }
+        if service.atCapacity {
+            var line = LogLine(event: "paused")
+            line.add("service", service.name)
+            line.add("reason", "max_instances")
+            line.add("active", service.active)
+            sink.write(line)
+        }
+        refreshListeners(of: service)
+    }
+
+    /// Logs a failed accept; true when accepting must stop for now. A connection that died in the
+    /// backlog is skipped; running out of fds or memory suspends every listener briefly, since
+    /// level-triggered epoll would otherwise report the same listener again at once, forever.
+    private func acceptFailed(_ error: Errno, on listener: Listener) -> Bool {
+        var line = LogLine(event: "accept_error")
+        line.add("service", listener.service.name)
+        line.add("addr", listener.address.description)
+        line.add("errno", SymbolicName.errno(error))
+        switch error {
+        case .connectionAbort, .protocolError, .permissionDenied:
+            sink.write(line)
+            return false
+        case .tooManyOpenFiles, .tooManyOpenFilesInSystem, .noBufferSpace, .noMemory:
+            line.add("msg", "accepting suspended for 100ms")
+            sink.write(line)
+            suspendAccepting()
+            return true
+        default:
+            sink.write(line)
+            return true
+        }
+    }
+
+    func suspendAccepting() {
+        acceptSuspended = true
+        for service in services.values { refreshListeners(of: service) }
+        schedule(Clock.monotonicNanoseconds() + 100_000_000, .resumeAccepting)
+    }
+
+    func resumeAccepting() {
+        guard acceptSuspended else { return }
+        acceptSuspended = false
+        for service in services.values { refreshListeners(of: service) }
+    }
+
+    /// Applies max_per_source, then spawns the engine. The parent's copy of the socket is closed on
+    /// every path: the engine holds the only one.
+    private func serve(_ accepted: AcceptedConnection, for service: ServiceRuntime) {
+        defer { try? accepted.socket.close() }
+        let key = accepted.peer.hostKey
+        let fromSource = service.perSource[key, default: 0]
+        if fromSource >= service.config.maxPerSource {
+            var line = connectionLine(service: service, peer: accepted.peer)
+            line.add("duration", LogLine.duration(0))
+            line.add("reason", "max_per_source")
+            sink.write(line)
+            return
+        }
+        let started = Clock.monotonicNanoseconds()
+        let plan = service.plan
+        let environment = ucspiEnvironment(
+            peer: accepted.peer, local: accepted.local, policy: plan.policyEnvironment)
+        let child: SpawnedChild
+        let logRead: FileDescriptor
+        do throws(Errno) {
+            let pipe = try FileDescriptor.openLogPipe()
+            defer { try? pipe.writeEnd.close() }
+            do throws(Errno) {
+                child = try Spawner.spawn(
+                    plan, socket: accepted.socket, log: pipe.writeEnd, environment: environment)
+            } catch {
+                try? pipe.readEnd.close()
+                throw error
+            }
+            logRead = pipe.readEnd
+        } catch {
+            var line = connectionLine(service: service, peer: accepted.peer)
+            line.add("duration", LogLine.duration(0))
+            line.add("reason", "spawn_failed")
+            line.add("step", "clone")
+            line.add("errno", SymbolicName.errno(error))
+            sink.write(line)
+            return
+        }
+        let connection = Connection(
+            id: nextConnectionID, service: service, plan: plan, peer: accepted.peer, local: accepted.local,
+            child: child,
+            log: logRead, started: started)
+        nextConnectionID += 1
+        connections[connection.id] = connection
+        service.active += 1
+        service.perSource[key] = fromSource + 1
+        do {
+            try watch(child.pidfd, as: .pidfd(connection))
+            try watch(child.report, as: .report(connection))
+            try watch(logRead, as: .log(connection))
+        } catch {
+            // Without its pidfd in epoll the child could never be reaped: end it now and reap it
+            // here, the one place the loop waits for a child (it is already dying from SIGKILL).
+            connection.reason = "epoll_failed"
+            try? child.pidfd.sendSignal(SIGKILL)
+            var info = pollfd(fd: child.pidfd.rawValue, events: Int16(POLLIN), revents: 0)
+            _ = poll(&info, 1, -1)
+            reap(connection)
+            return
+        }
+        schedule(started + service.config.timeoutNanoseconds, .timeout(connection.id))
+    }
+
+    /// The fields every per-connection record starts with.
+    func connectionLine(service: ServiceRuntime, peer: SocketAddress) -> LogLine {
+        var line = LogLine(event: "conn")
+        line.add("service", service.name)
+        line.add("peer", peer.host)
+        line.add("port", peer.port)
+        return line
+    }
+}

@@ -1,0 +1,133 @@
+import Glibc
+import WarrenSpawn
+import WarrenSystem
+
+extension Server {
+    /// The child's pidfd turned readable: it has exited. Reap it, take what is left of its report
+    /// and stderr, free its slot and write its one record.
+    func reap(_ connection: Connection) {
+        let exit: ChildExit
+        do {
+            guard let status = try connection.pidfd.reapChild() else { return }
+            exit = status
+        } catch {
+            // ECHILD: someone else reaped it; nothing more will come of this pidfd.
+            exit = .exited(code: -1)
+        }
+        let ended = Clock.monotonicNanoseconds()
+        readReport(of: connection)
+        readLog(of: connection, untilEnd: true)
+        if let report = connection.report {
+            unwatchAndClose(report)
+            connection.report = nil
+        }
+        unwatchAndClose(connection.pidfd)
+        connections[connection.id] = nil
+
+        let service = connection.service
+        service.active -= 1
+        let key = connection.peer.hostKey
+        let fromSource = service.perSource[key, default: 1] - 1
+        service.perSource[key] = fromSource > 0 ? fromSource : nil
+
+        connection.exit = exit
+        connection.ended = ended
+        // The kernel prints a seccomp kill's audit line asynchronously: if it is not there yet,
+        // hold the record (not the slot) for a moment.
+        if case .killed(SIGSYS, _) = exit, let deaths = seccompDeaths,
+            deaths.syscallName(killed: connection.pid) == nil
+        {
+            pendingRecords[connection.id] = connection
+            schedule(ended + 100_000_000, .seccompRecord(connection.id))
+        } else {
+            writeRecord(connection)
+        }
+
+        if acceptSuspended { resumeAccepting() }
+        let wasPaused = service.listeners.contains { !$0.watched }
+        refreshListeners(of: service)
+        if wasPaused && service.listeners.contains(where: { $0.watched }) {
+            var resumed = LogLine(event: "resumed")
+            resumed.add("service", service.name)
+            sink.write(resumed)
+        }
+    }
+
+    /// The connection's one record: who, how long, and how it ended.
+    func writeRecord(_ connection: Connection) {
+        var line = connectionLine(service: connection.service, peer: connection.peer)
+        line.add("pid", connection.pid)
+        line.add("duration", LogLine.duration(connection.ended - connection.started))
+        switch connection.exit {
+        case .exited(let code):
+            line.add("exit", code)
+        case .killed(let signal, let coreDumped):
+            line.add("signal", SymbolicName.signal(signal))
+            if coreDumped { line.add("core", "dumped") }
+            if signal == SIGSYS {
+                line.add("syscall", seccompDeaths?.syscallName(killed: connection.pid) ?? "unknown")
+            }
+        case nil:
+            break
+        }
+        if let reason = connection.reason { line.add("reason", reason) }
+        if let failure = connection.failure {
+            line.add("reason", "spawn_failed")
+            line.add("step", failure.step)
+            line.add("errno", SymbolicName.errno(failure.errno))
+            let detail = connection.plan.describe(failure)
+            if detail != failure.description { line.add("detail", detail) }
+        }
+        sink.write(line)
+    }
+
+    /// Reads the report pipe: end of file means execve succeeded, a record names the failed step.
+    func readReport(of connection: Connection) {
+        guard let report = connection.report else { return }
+        guard let bytes = try? report.readAvailable(upTo: 64) else { return }
+        if !bytes.isEmpty { connection.failure = SpawnFailure(reportBytes: bytes) }
+        unwatchAndClose(report)
+        connection.report = nil
+    }
+
+    /// Forwards complete stderr lines, each as its own record naming service and pid. With
+    /// `untilEnd` (the child has exited, so everything it wrote is in the pipe) it drains the pipe,
+    /// forwards any unterminated rest and closes it; a grandchild holding the pipe open cannot keep
+    /// it alive past the engine.
+    func readLog(of connection: Connection, untilEnd: Bool) {
+        guard let log = connection.log else { return }
+        var reads = 0
+        while reads < (untilEnd ? 256 : 16) {
+            reads += 1
+            let bytes: [UInt8]
+            do {
+                guard let available = try log.readAvailable() else { break }
+                bytes = available
+            } catch {
+                break
+            }
+            if bytes.isEmpty {
+                closeLog(of: connection)
+                return
+            }
+            for line in connection.logLines.append(bytes) { forward(line, from: connection) }
+        }
+        if untilEnd { closeLog(of: connection) }
+    }
+
+    private func closeLog(of connection: Connection) {
+        guard let log = connection.log else { return }
+        if let rest = connection.logLines.finish() { forward(rest, from: connection) }
+        unwatchAndClose(log)
+        connection.log = nil
+    }
+
+    private func forward(_ text: LineBuffer.Line, from connection: Connection) {
+        var line = LogLine(event: "stderr")
+        line.add("service", connection.service.name)
+        line.add("pid", connection.pid)
+        line.add("line", text.text)
+        if text.truncated { line.add("truncated", "true") }
+        sink.write(line)
+    }
+}

@@ -1,0 +1,171 @@
+import Glibc
+import WarrenSpawn
+import WarrenSystem
+
+/// The superserver's one event loop: a single thread, no Swift concurrency. Every source is an fd in
+/// one epoll set (listeners, child pidfds, spawn report pipes, engine stderr pipes, one signalfd,
+/// one timerfd), and no handler ever blocks on a child.
+///
+/// Engine stderr uses one pipe per connection rather than one per service: each line is then known
+/// to come from one pid (the log prefix names it), and a partial line from one engine can never be
+/// joined to another's. The cost is one pipe2 and one epoll entry per connection.
+public final class Server {
+    /// Reads and compiles a config file (on start and on every SIGHUP).
+    public typealias Loader = (String) throws(ConfigErrors) -> LoadedConfig
+
+    enum Source {
+        case listener(Listener)
+        case signals
+        case timer
+        case pidfd(Connection)
+        case report(Connection)
+        case log(Connection)
+    }
+
+    enum TimerToken {
+        case timeout(UInt64)
+        case shutdownGrace
+        case resumeAccepting
+        /// A seccomp kill whose syscall the kernel log had not named yet: look again, then log.
+        case seccompRecord(UInt64)
+    }
+
+    let loader: Loader
+    let sink: LogSink
+    var config: ServerConfig
+    var services: [String: ServiceRuntime] = [:]
+    var listeners: [SocketAddress: Listener] = [:]
+    var sources: [Int32: Source] = [:]
+    var connections: [UInt64: Connection] = [:]
+    /// Reaped connections whose record waits for the kernel's seccomp audit line.
+    var pendingRecords: [UInt64: Connection] = [:]
+    /// Names the syscall of a seccomp kill; nil when /dev/kmsg cannot be read here.
+    let seccompDeaths: SeccompDeathLog?
+    var timers = TimerHeap<TimerToken>()
+    var armedDeadline: UInt64?
+    let epoll: Epoll
+    let signals: SignalFD
+    let timer: TimerFD
+    var nextConnectionID: UInt64 = 1
+    var shuttingDown = false
+    /// Set when accept hit a resource limit (EMFILE, ENFILE, ENOBUFS, ENOMEM): every listener stays
+    /// out of epoll until a connection ends or a short timer fires.
+    var acceptSuspended = false
+
+    /// Blocks the loop's signals (call before anything could start a thread), loads the config and
+    /// binds every listener. Throws `ConfigErrors` for a bad config or a listener that cannot be bound.
+    public init(configPath: String, loader: @escaping Loader, sink: LogSink = LogSink()) throws {
+        self.loader = loader
+        self.sink = sink
+        signals = try SignalFD.blockAndOpen([SIGTERM, SIGINT, SIGHUP, SIGCHLD])
+        try SignalFD.ignore(SIGPIPE)
+        epoll = try Epoll.create()
+        timer = try TimerFD.create()
+        seccompDeaths = SeccompDeathLog()
+        let loaded = try loader(configPath)
+        config = loaded.config
+        try epoll.add(signals.descriptor)
+        sources[signals.descriptor.rawValue] = .signals
+        try epoll.add(timer.descriptor)
+        sources[timer.descriptor.rawValue] = .timer
+        try apply(loaded, bound: try bindNewListeners(for: loaded.config))
+        logWarnings(loaded)
+        for service in loaded.config.services where service.policy == nil {
+            var line = LogLine(event: "warning")
+            line.add("service", service.name)
+            line.add("msg", "no policy: the engine runs unconfined")
+            sink.write(line)
+        }
+    }
+
+    /// Serves until SIGTERM or SIGINT and the drain that follows are over.
+    public func run() throws(Errno) {
+        while !(shuttingDown && connections.isEmpty) {
+            for event in try epoll.wait() {
+                guard let source = sources[event.fd.rawValue] else { continue }
+                try handle(source)
+            }
+        }
+        for connection in pendingRecords.values.sorted(by: { $0.id < $1.id }) { writeRecord(connection) }
+        pendingRecords = [:]
+        var line = LogLine(event: "stopped")
+        line.add("pid", getpid())
+        sink.write(line)
+    }
+
+    private func handle(_ source: Source) throws(Errno) {
+        switch source {
+        case .listener(let listener): acceptAll(on: listener)
+        case .signals: try handleSignals()
+        case .timer: try handleTimer()
+        case .pidfd(let connection): reap(connection)
+        case .report(let connection): readReport(of: connection)
+        case .log(let connection): readLog(of: connection, untilEnd: false)
+        }
+    }
+
+    func logWarnings(_ loaded: LoadedConfig) {
+        for warning in loaded.warnings {
+            var line = LogLine(event: "warning")
+            line.add("msg", warning)
+            sink.write(line)
+        }
+    }
+
+    // MARK: registration
+
+    func watch(_ fd: FileDescriptor, as source: Source) throws(Errno) {
+        try epoll.add(fd)
+        sources[fd.rawValue] = source
+    }
+
+    /// Closes an fd the loop watches (closing also removes it from epoll).
+    func unwatchAndClose(_ fd: FileDescriptor) {
+        sources[fd.rawValue] = nil
+        try? fd.close()
+    }
+
+    func setWatching(_ listener: Listener, _ on: Bool) {
+        guard listener.watched != on else { return }
+        do {
+            if on {
+                try watch(listener.descriptor, as: .listener(listener))
+            } else {
+                try epoll.remove(listener.descriptor)
+                sources[listener.descriptor.rawValue] = nil
+            }
+            listener.watched = on
+        } catch {
+            var line = LogLine(event: "error")
+            line.add("service", listener.service.name)
+            line.add("addr", listener.address.description)
+            line.add("msg", "epoll: \(SymbolicName.errno(error))")
+            sink.write(line)
+        }
+    }
+
+    /// Puts each listener in or out of epoll as its service's capacity, a shutdown or an accept
+    /// suspension requires.
+    func refreshListeners(of service: ServiceRuntime) {
+        let on = !shuttingDown && !acceptSuspended && !service.atCapacity
+        for listener in service.listeners { setWatching(listener, on) }
+    }
+
+    // MARK: timers
+
+    func schedule(_ deadline: UInt64, _ token: TimerToken) {
+        timers.push(deadline, token)
+        rearmTimer()
+    }
+
+    func rearmTimer() {
+        let earliest = timers.earliest
+        guard earliest != armedDeadline else { return }
+        armedDeadline = earliest
+        if let earliest {
+            try? timer.arm(atMonotonicNanoseconds: earliest)
+        } else {
+            try? timer.disarm()
+        }
+    }
+}

@@ -1,0 +1,66 @@
+// The parser alone: outcomes for complete, partial and oversized heads, and the fields it keeps.
+import Testing
+
+@testable import QuillHTTP
+
+private func parse(_ text: String, limits: ParserLimits = ParserLimits()) -> ParseOutcome {
+    Array(text.utf8).withUnsafeBytes { RequestParser(limits: limits).parse($0) }
+}
+
+@Suite struct ParserTests {
+    @Test func completeHeadGivesFields() throws {
+        let text =
+            "GET /a?b=1 HTTP/1.1\r\nHost: example.org\r\nIf-None-Match: \"x\"\r\nRange: bytes=0-1\r\n"
+            + "Accept-Encoding: gzip;q=0.5, br\r\nUser-Agent: t/1\r\n\r\nNEXT"
+        guard case .request(let request) = parse(text) else {
+            Issue.record("expected a request")
+            return
+        }
+        let bytes = Array(text.utf8)
+        #expect(request.method == .get)
+        #expect(String(decoding: bytes[request.target], as: UTF8.self) == "/a?b=1")
+        #expect(request.headLength == text.utf8.count - 4)
+        #expect(request.acceptsGzip && request.acceptsBrotli)
+        #expect(request.ifNoneMatch.map { String(decoding: bytes[$0], as: UTF8.self) } == "\"x\"")
+        #expect(request.range.map { String(decoding: bytes[$0], as: UTF8.self) } == "bytes=0-1")
+        #expect(request.userAgent.map { String(decoding: bytes[$0], as: UTF8.self) } == "t/1")
+        #expect(request.keepAlive)
+    }
+
+    @Test(arguments: [
+        "", "G", "GET / HTTP/1.1", "GET / HTTP/1.1\r\n", "GET / HTTP/1.1\r\nHost: t\r\n",
+        "GET / HTTP/1.1\r\nHost: t\r\n\r",
+    ])
+    func partialHeadsAreIncomplete(_ text: String) {
+        if case .incomplete = parse(text) {
+        } else {
+            Issue.record("\(text.debugDescription) should be incomplete")
+        }
+    }
+
+    @Test func oversizedPartialHeadsFailEarly() {
+        var limits = ParserLimits()
+        limits.maxRequestLine = 16
+        limits.maxHeaderBytes = 32
+        #expect(parse("GET /aaaaaaaaaaaaaaaaaaaaaaa", limits: limits) == .failure(.uriTooLong))
+        #expect(
+            parse("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 40), limits: limits)
+                == .failure(.headerFieldsTooLarge))
+    }
+
+    @Test func acceptEncodingQualities() {
+        func flags(_ value: String) -> (Bool, Bool) {
+            guard
+                case .request(let r) = parse("GET / HTTP/1.1\r\nHost: t\r\nAccept-Encoding: \(value)\r\n\r\n")
+            else { return (false, false) }
+            return (r.acceptsGzip, r.acceptsBrotli)
+        }
+        #expect(flags("gzip") == (true, false))
+        #expect(flags("br;q=0, gzip") == (true, false))
+        #expect(flags("gzip;q=0.000, br;q=1") == (false, true))
+        #expect(flags("*") == (true, true))
+        #expect(flags("*, br;q=0") == (true, false))
+        #expect(flags("identity") == (false, false))
+        #expect(flags("gzip;q=0.001") == (true, false))
+    }
+}
