@@ -25,7 +25,9 @@ enum HTML {
         guard text.utf8.contains(where: { $0 < 0x20 && $0 != 10 && $0 != 9 && $0 != 13 }) else {
             return escape(text)
         }
-        return escape(String(decoding: text.utf8.filter { $0 >= 0x20 || $0 == 10 || $0 == 9 || $0 == 13 }, as: UTF8.self))
+        return escape(
+            String(
+                decoding: text.utf8.filter { $0 >= 0x20 || $0 == 10 || $0 == 9 || $0 == 13 }, as: UTF8.self))
     }
 
     /// The text of an HTML fragment, for descriptions and summaries: tags and footnote
@@ -42,13 +44,17 @@ enum HTML {
                 return
             }
             // No space before closing punctuation left by a removed tag ("word</em>.").
-            if pendingSpace, !(byte == 46 || byte == 44 || byte == 59 || byte == 58 || byte == 33 || byte == 63) {
+            if pendingSpace,
+                !(byte == 46 || byte == 44 || byte == 59 || byte == 58 || byte == 33 || byte == 63)
+            {
                 out.append(32)
             }
             pendingSpace = false
             out.append(byte)
         }
-        let entities: [(String, UInt8)] = [("&lt;", 60), ("&gt;", 62), ("&quot;", 34), ("&#39;", 39), ("&amp;", 38)]
+        let entities: [(String, UInt8)] = [
+            ("&lt;", 60), ("&gt;", 62), ("&quot;", 34), ("&#39;", 39), ("&amp;", 38),
+        ]
         outer: while index < source.count {
             let byte = source[index]
             if byte == 60 {  // a tag: skip to its end

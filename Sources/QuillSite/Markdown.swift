@@ -140,10 +140,13 @@ enum Markdown {
         var heading = 0
         while let found = Bytes.find(marker, in: source, from: index) {
             // The marker sits right after "<hN>", the four bytes before it.
-            if found >= index + 4, source[found - 1] == 62, source[found - 4] == 60, heading < headings.count {
+            if found >= index + 4, source[found - 1] == 62, source[found - 4] == 60, heading < headings.count
+            {
                 let id = headings[heading]
                 out += source[index..<(found - 1)]
-                out += " id=\"\(id)\"><a class=\"anchor\" href=\"#\(id)\" aria-hidden=\"true\" tabindex=\"-1\">#</a>".utf8
+                out +=
+                    " id=\"\(id)\"><a class=\"anchor\" href=\"#\(id)\" aria-hidden=\"true\" tabindex=\"-1\">#</a>"
+                    .utf8
             } else {
                 out += source[index..<found]
             }
