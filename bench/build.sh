@@ -9,7 +9,8 @@ RUNS=${RUNS:-3}
 WORK=$(mktemp -d /tmp/quill-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-command -v hugo >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo; }
+missing=$(for p in hugo bc time; do dpkg -s $p >/dev/null 2>&1 || echo $p; done)
+[ -z "$missing" ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; }
 swift build -c release --product quill >/dev/null
 QUILL=$PWD/.build/release/quill
 

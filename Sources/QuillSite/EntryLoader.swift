@@ -60,7 +60,7 @@ struct EntryLoader: Sendable {
         let updated = try matter.date("updated", file: file, zone: config.timeZone)
 
         let frontTitle = try matter.string("title", file: file)
-        let rendered = Markdown.render(matter.body, takeTitle: frontTitle == nil)
+        let rendered = Markdown.render(matter.body, takeTitle: frontTitle == nil, knownTitle: frontTitle)
         let title = frontTitle ?? rendered.title ?? slug.replacingOccurrences(of: "-", with: " ").capitalized
 
         var authors = try matter.strings("author", file: file)

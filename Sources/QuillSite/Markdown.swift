@@ -23,7 +23,10 @@ enum Markdown {
     private static let moreMarker = "<!--more-->"
     private static let anchorMarker = "<!--quill:anchor-->"
 
-    static func render(_ source: Substring, takeTitle: Bool) -> RenderedMarkdown {
+    /// `takeTitle`: the first heading becomes the title. Otherwise, with `knownTitle` (from
+    /// front matter), a first block that is a heading with that same text is dropped, so that
+    /// migrated posts that repeat their title in the body do not show it twice.
+    static func render(_ source: Substring, takeTitle: Bool, knownTitle: String? = nil) -> RenderedMarkdown {
         _ = registered
         let options = CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES | CMARK_OPT_SMART
         guard let parser = cmark_parser_new(options) else { fatalError("cmark_parser_new: out of memory") }
@@ -46,6 +49,12 @@ enum Markdown {
             title = plainText(heading, options: options)
             cmark_node_unlink(heading)
             cmark_node_free(heading)
+        }
+        if !takeTitle, let knownTitle, let first = cmark_node_first_child(document),
+            cmark_node_get_type(first) == CMARK_NODE_HEADING, plainText(first, options: options) == knownTitle
+        {
+            cmark_node_unlink(first)
+            cmark_node_free(first)
         }
         let headings = markHeadings(document)
         let html = addAnchors(
