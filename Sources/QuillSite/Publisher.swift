@@ -113,9 +113,25 @@ public struct Publisher: Sendable {
         try? FileManager.default.removeItem(atPath: staging)
     }
 
+    /// Old builds are renamed out of the way at once, then deleted by a background `rm -rf`:
+    /// unlinking thousands of files is disk-bound (seconds on a busy machine) and needs not
+    /// hold up the command. Trash left by an interrupted run is cleared the next time.
     private func removeOld(keeping: [String]) {
         for name in builds() where !keeping.contains(name) {
-            try? FileManager.default.removeItem(atPath: parent + "/" + name)
+            let trash = parent + "/." + base + ".trash-" + name
+            if (try? FileSystem.rename(parent + "/" + name, trash)) == nil {
+                try? FileManager.default.removeItem(atPath: parent + "/" + name)
+            }
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        let trash = names.filter { $0.hasPrefix("." + base + ".trash-") }.map { parent + "/" + $0 }
+        guard !trash.isEmpty else { return }
+        let remover = Process()
+        remover.executableURL = URL(fileURLWithPath: "/bin/rm")
+        remover.arguments = ["-rf", "--"] + trash
+        remover.standardError = FileHandle.nullDevice
+        do { try remover.run() } catch {
+            for path in trash { try? FileManager.default.removeItem(atPath: path) }
         }
     }
 }
