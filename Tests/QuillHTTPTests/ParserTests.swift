@@ -64,3 +64,20 @@ private func parse(_ text: String, limits: ParserLimits = ParserLimits()) -> Par
         #expect(flags("gzip;q=0.001") == (true, false))
     }
 }
+
+@Suite struct SiteHeadersTests {
+    @Test func siteFileReplacesAddsAndRemoves() {
+        var headers = SiteHeaders(hsts: true)
+        var diagnostics = Diagnostics(output: .init(rawValue: -1))
+        let file = "referrer-policy: no-referrer\nX-Frame-Options: DENY\nstrict-transport-security:\n# c\n\n"
+        headers.apply(Array(file.utf8), file: "h", diagnostics: &diagnostics)
+        let text = String(decoding: headers.block, as: UTF8.self)
+        #expect(diagnostics.messages.isEmpty)
+        #expect(
+            text == "X-Content-Type-Options: nosniff\r\n"
+                + "Content-Security-Policy: default-src 'self'; img-src 'self' data: https:; "
+                + "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
+                + "base-uri 'self'; form-action 'self'; frame-ancestors 'none'\r\n"
+                + "referrer-policy: no-referrer\r\nX-Frame-Options: DENY\r\n")
+    }
+}
