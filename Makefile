@@ -60,6 +60,7 @@ format:
 test: deps-test lint test-engines engine
 	swift build --build-tests
 	swift test --skip-build
+	.build/debug/QuillHTTPFuzz fuzz/http-request/*  # the fuzz corpus as regression inputs
 
 run: build
 	exec .build/release/warren serve --config $(CONFIG)
