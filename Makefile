@@ -9,9 +9,12 @@ APT_BUILD := pkg-config gcc libc6-dev libseccomp-dev libcap-dev libcmark-gfm-dev
 APT_TEST := strace
 STATIC := .build-static
 ENGINES := .build/test-engines
+DEMO_ENGINES := .build/demo-engines
 CONFIG ?= examples/warren.toml
+# Where `make run` publishes the demo blog; policies/quill.toml binds this folder at /site.
+SITE_OUT := out/site/public
 
-.PHONY: help deps deps-test build engine test-engines lint format test run
+.PHONY: help deps deps-test build engine test-engines demo-engines demo-site lint format test run
 
 help:
 	@echo "make run    build everything and serve the demo blog on http://127.0.0.1:8080"
@@ -32,7 +35,7 @@ deps-test: deps
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-build: deps engine
+build: deps engine demo-engines
 	swift build -c release --product warren
 	swift build -c release --product quill
 
@@ -51,6 +54,12 @@ test-engines: deps
 		cc -static -O2 -Wall -Wextra -Werror -o $(ENGINES)/$$n $$f || exit 1; \
 	done
 
+# The demo config's second engine: static C without libc (read, write, exit_group only).
+demo-engines: deps
+	@mkdir -p $(DEMO_ENGINES)
+	cc -static -nostdlib -fno-stack-protector -O2 -Wall -Wextra -Werror \
+		-o $(DEMO_ENGINES)/hello examples/engines/hello.c
+
 lint:
 	swift format lint --strict --recursive Package.swift Sources Tests
 
@@ -62,5 +71,9 @@ test: deps-test lint test-engines engine
 	swift test --skip-build
 	.build/debug/QuillHTTPFuzz fuzz/http-request/*  # the fuzz corpus as regression inputs
 
-run: build
+# Builds the demo blog with quill and publishes it atomically (out/site/public -> public.<id>).
+demo-site: build
+	.build/release/quill build examples/blog --out $(SITE_OUT)
+
+run: build demo-site
 	exec .build/release/warren serve --config $(CONFIG)

@@ -76,11 +76,13 @@ let package = Package(
 
         // Tests. Integration tests (root, namespaces, spawned processes) live apart from unit tests.
         .testTarget(name: "WarrenPolicyTests", dependencies: ["WarrenPolicy"]),
-        .testTarget(name: "WarrenServerTests", dependencies: ["WarrenServer", "WarrenSystem"]),
+        .testTarget(
+            name: "WarrenServerTests",
+            dependencies: ["WarrenServer", "WarrenSystem", "WarrenPolicy", "WarrenSpawn"]),
         .testTarget(
             name: "WarrenSandboxTests",
             dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem", "CSeccomp"]),
         .testTarget(name: "QuillHTTPTests", dependencies: ["QuillHTTP"]),
-        .testTarget(name: "QuillSiteTests", dependencies: ["QuillSite"]),
+        .testTarget(name: "QuillSiteTests", dependencies: ["QuillSite"], exclude: ["Fixtures"]),
     ]
 )

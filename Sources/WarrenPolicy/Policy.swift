@@ -122,8 +122,16 @@ public struct CgroupLimits: Sendable, Equatable {
 public struct CompiledSeccomp: Sendable, Equatable {
     /// The `struct sock_filter` array as raw bytes (8 bytes per instruction).
     public var program: [UInt8]
+    /// What the filter does with a syscall no rule names (for summaries; the program holds it).
+    public var defaultAction: SeccompAction
+    /// The rules the program was built from, execve's included (for summaries).
+    public var rules: [SeccompRule]
 
-    public init(program: [UInt8]) { self.program = program }
+    public init(program: [UInt8], defaultAction: SeccompAction = .kill, rules: [SeccompRule] = []) {
+        self.program = program
+        self.defaultAction = defaultAction
+        self.rules = rules
+    }
 
     public var instructionCount: Int { program.count / 8 }
 }

@@ -22,6 +22,14 @@ public struct GhostImporter {
     }
 
     public func run() throws -> GhostImportSummary {
+        if let baseURL {
+            guard let url = URL(string: baseURL), ["http", "https"].contains(url.scheme ?? ""),
+                url.host != nil
+            else {
+                throw GhostImportError(
+                    file: "--base-url", "must be an http(s) URL such as https://blog.example.com")
+            }
+        }
         let export = try GhostExport.load(path: exportPath)
         if let imagesDirectory {
             var isDirectory: ObjCBool = false
@@ -41,11 +49,11 @@ public struct GhostImporter {
         if settings.wrote { summary.created.append("site.toml") }
 
         let ghostZone =
-            TimeZone(identifier: export.settings["timezone"] ?? export.settings["active_timezone"] ?? "UTC")
+            TimeZone(identifier: export.timeZoneName)
             ?? TimeZone(identifier: "UTC")!
         let converter = GhostPostConverter(
             export: export, permalink: settings.permalink, siteTimeZone: settings.timeZone,
-            ghostPermalink: GhostPermalink(pattern: export.settings["permalinks"] ?? "/:slug/"),
+            ghostPermalink: export.permalink,
             ghostTimeZone: ghostZone)
 
         // Files an earlier import wrote, by Ghost id.
@@ -57,26 +65,49 @@ public struct GhostImporter {
             if let id = GhostFrontMatter.inspect(text).ghostID { existingByID[id] = path }
         }
 
-        var written: [String: String] = [:]  // relative path → the slug that claimed it
+        var written: [String: String] = [:]  // relative path or URL → the slug that claimed it
+        var archiveSlugs: [String: (kind: String, slug: String)] = [:]
         var imageReferences: Set<String> = []
         for record in export.posts {
             switch converter.convert(record) {
             case .skipped(let item, let reason):
-                summary.skipped.append((item, reason))
+                summary.skipped.append((item, "\(reason) (\(export.location(of: record)))"))
             case .converted(let post):
-                if let other = written[post.relativePath] {
-                    summary.skipped.append((post.slug, "same file as \"\(other)\" (\(post.relativePath))"))
+                if let other = written[post.relativePath] ?? written[post.url] {
+                    summary.skipped.append(
+                        (post.slug, "same file or URL as \"\(other)\" (\(post.relativePath), \(post.url))"))
                     continue
                 }
                 guard try write(post, previous: existingByID[post.id], into: &summary) else { continue }
                 written[post.relativePath] = post.slug
+                written[post.url] = post.slug
                 imageReferences.formUnion(GhostImages.references(in: post.document))
                 if post.isPage { summary.pages += 1 } else { summary.posts += 1 }
                 if post.isDraft { summary.drafts += 1 }
                 summary.tags.formUnion(post.tags)
                 summary.authors.formUnion(post.authors)
                 for warning in post.warnings { summary.warnings.append((post.slug, warning)) }
+                for (name, slug) in post.ghostTagSlugs { archiveSlugs["tag \(name)"] = ("tag", slug) }
+                for (name, slug) in post.ghostAuthorSlugs {
+                    archiveSlugs["author \(name)"] = ("author", slug)
+                }
             }
+        }
+
+        // Quill names tag and author pages after the name; Ghost used its own slug. Say which differ.
+        for (key, value) in archiveSlugs.sorted(by: { $0.key < $1.key }) {
+            let name = String(key.dropFirst(value.kind.count + 1))
+            let quillSlug = Slug.make(name)
+            guard !value.slug.isEmpty, quillSlug != value.slug else { continue }
+            summary.notes.append(
+                "\(value.kind) \"\(name)\": Ghost's /\(value.kind)/\(value.slug)/ becomes /\(value.kind)/\(quillSlug)/ "
+                    + "(no redirect for archive pages)")
+        }
+
+        if !FileManager.default.fileExists(atPath: site + "/theme/templates") {
+            summary.notes.append(
+                "the site has no theme/ yet: copy one in (for example examples/blog/theme) before `quill build`"
+            )
         }
 
         let images = try GhostImages.copy(imageReferences, from: imagesDirectory, site: site)

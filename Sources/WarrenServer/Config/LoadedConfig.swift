@@ -16,9 +16,13 @@ public struct ConfigErrors: Error, Sendable, Equatable, CustomStringConvertible 
 public struct LoadedConfig: Sendable {
     public var config: ServerConfig
     public var plans: [String: SpawnPlan]
+    /// What the host cannot enforce of the policies' limits, one line each, for start-up, reload and
+    /// `warren check`.
+    public var warnings: [String]
 
-    public init(config: ServerConfig, plans: [String: SpawnPlan]) {
+    public init(config: ServerConfig, plans: [String: SpawnPlan], warnings: [String] = []) {
         self.config = config
         self.plans = plans
+        self.warnings = warnings
     }
 }

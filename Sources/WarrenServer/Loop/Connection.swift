@@ -5,6 +5,8 @@ import WarrenSystem
 final class Connection {
     let id: UInt64
     let service: ServiceRuntime
+    /// The plan it was spawned from (a reload may give the service a new one meanwhile).
+    let plan: SpawnPlan
     let peer: SocketAddress
     let local: SocketAddress
     let pid: Int32
@@ -18,13 +20,18 @@ final class Connection {
     /// Set when warren ends the engine itself (timeout, shutdown).
     var reason: String?
     var failure: SpawnFailure?
+    /// How it ended, once reaped.
+    var exit: ChildExit?
+    var ended: UInt64 = 0
 
     init(
-        id: UInt64, service: ServiceRuntime, peer: SocketAddress, local: SocketAddress, child: SpawnedChild,
+        id: UInt64, service: ServiceRuntime, plan: SpawnPlan, peer: SocketAddress, local: SocketAddress,
+        child: SpawnedChild,
         log: FileDescriptor, started: UInt64
     ) {
         self.id = id
         self.service = service
+        self.plan = plan
         self.peer = peer
         self.local = local
         self.pid = child.pid

@@ -102,7 +102,8 @@ extension Server {
             return
         }
         let connection = Connection(
-            id: nextConnectionID, service: service, peer: accepted.peer, local: accepted.local, child: child,
+            id: nextConnectionID, service: service, plan: plan, peer: accepted.peer, local: accepted.local,
+            child: child,
             log: logRead, started: started)
         nextConnectionID += 1
         connections[connection.id] = connection

@@ -24,6 +24,8 @@ extension Server {
                 for connection in connections.values { kill(connection, reason: "shutdown") }
             case .resumeAccepting:
                 resumeAccepting()
+            case .seccompRecord(let id):
+                if let connection = pendingRecords.removeValue(forKey: id) { writeRecord(connection) }
             }
         }
         rearmTimer()
@@ -65,6 +67,7 @@ extension Server {
             let bound = try bindNewListeners(for: loaded.config)
             try apply(loaded, bound: bound)
             config = loaded.config
+            logWarnings(loaded)
             var line = LogLine(event: "reloaded")
             line.add("config", config.path)
             line.add("services", config.services.count)

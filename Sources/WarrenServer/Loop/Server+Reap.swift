@@ -30,23 +30,18 @@ extension Server {
         let fromSource = service.perSource[key, default: 1] - 1
         service.perSource[key] = fromSource > 0 ? fromSource : nil
 
-        var line = connectionLine(service: service, peer: connection.peer)
-        line.add("pid", connection.pid)
-        line.add("duration", LogLine.duration(ended - connection.started))
-        switch exit {
-        case .exited(let code):
-            line.add("exit", code)
-        case .killed(let signal, let coreDumped):
-            line.add("signal", SymbolicName.signal(signal))
-            if coreDumped { line.add("core", "dumped") }
+        connection.exit = exit
+        connection.ended = ended
+        // The kernel prints a seccomp kill's audit line asynchronously: if it is not there yet,
+        // hold the record (not the slot) for a moment.
+        if case .killed(SIGSYS, _) = exit, let deaths = seccompDeaths,
+            deaths.syscallName(killed: connection.pid) == nil
+        {
+            pendingRecords[connection.id] = connection
+            schedule(ended + 100_000_000, .seccompRecord(connection.id))
+        } else {
+            writeRecord(connection)
         }
-        if let reason = connection.reason { line.add("reason", reason) }
-        if let failure = connection.failure {
-            line.add("reason", "spawn_failed")
-            line.add("step", failure.step)
-            line.add("errno", SymbolicName.errno(failure.errno))
-        }
-        sink.write(line)
 
         if acceptSuspended { resumeAccepting() }
         let wasPaused = service.listeners.contains { !$0.watched }
@@ -56,6 +51,34 @@ extension Server {
             resumed.add("service", service.name)
             sink.write(resumed)
         }
+    }
+
+    /// The connection's one record: who, how long, and how it ended.
+    func writeRecord(_ connection: Connection) {
+        var line = connectionLine(service: connection.service, peer: connection.peer)
+        line.add("pid", connection.pid)
+        line.add("duration", LogLine.duration(connection.ended - connection.started))
+        switch connection.exit {
+        case .exited(let code):
+            line.add("exit", code)
+        case .killed(let signal, let coreDumped):
+            line.add("signal", SymbolicName.signal(signal))
+            if coreDumped { line.add("core", "dumped") }
+            if signal == SIGSYS {
+                line.add("syscall", seccompDeaths?.syscallName(killed: connection.pid) ?? "unknown")
+            }
+        case nil:
+            break
+        }
+        if let reason = connection.reason { line.add("reason", reason) }
+        if let failure = connection.failure {
+            line.add("reason", "spawn_failed")
+            line.add("step", failure.step)
+            line.add("errno", SymbolicName.errno(failure.errno))
+            let detail = connection.plan.describe(failure)
+            if detail != failure.description { line.add("detail", detail) }
+        }
+        sink.write(line)
     }
 
     /// Reads the report pipe: end of file means execve succeeded, a record names the failed step.

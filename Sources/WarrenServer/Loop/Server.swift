@@ -26,6 +26,8 @@ public final class Server {
         case timeout(UInt64)
         case shutdownGrace
         case resumeAccepting
+        /// A seccomp kill whose syscall the kernel log had not named yet: look again, then log.
+        case seccompRecord(UInt64)
     }
 
     let loader: Loader
@@ -35,6 +37,10 @@ public final class Server {
     var listeners: [SocketAddress: Listener] = [:]
     var sources: [Int32: Source] = [:]
     var connections: [UInt64: Connection] = [:]
+    /// Reaped connections whose record waits for the kernel's seccomp audit line.
+    var pendingRecords: [UInt64: Connection] = [:]
+    /// Names the syscall of a seccomp kill; nil when /dev/kmsg cannot be read here.
+    let seccompDeaths: SeccompDeathLog?
     var timers = TimerHeap<TimerToken>()
     var armedDeadline: UInt64?
     let epoll: Epoll
@@ -55,6 +61,7 @@ public final class Server {
         try SignalFD.ignore(SIGPIPE)
         epoll = try Epoll.create()
         timer = try TimerFD.create()
+        seccompDeaths = SeccompDeathLog()
         let loaded = try loader(configPath)
         config = loaded.config
         try epoll.add(signals.descriptor)
@@ -62,6 +69,7 @@ public final class Server {
         try epoll.add(timer.descriptor)
         sources[timer.descriptor.rawValue] = .timer
         try apply(loaded, bound: try bindNewListeners(for: loaded.config))
+        logWarnings(loaded)
         for service in loaded.config.services where service.policy == nil {
             var line = LogLine(event: "warning")
             line.add("service", service.name)
@@ -78,6 +86,8 @@ public final class Server {
                 try handle(source)
             }
         }
+        for connection in pendingRecords.values.sorted(by: { $0.id < $1.id }) { writeRecord(connection) }
+        pendingRecords = [:]
         var line = LogLine(event: "stopped")
         line.add("pid", getpid())
         sink.write(line)
@@ -91,6 +101,14 @@ public final class Server {
         case .pidfd(let connection): reap(connection)
         case .report(let connection): readReport(of: connection)
         case .log(let connection): readLog(of: connection, untilEnd: false)
+        }
+    }
+
+    func logWarnings(_ loaded: LoadedConfig) {
+        for warning in loaded.warnings {
+            var line = LogLine(event: "warning")
+            line.add("msg", warning)
+            sink.write(line)
         }
     }
 

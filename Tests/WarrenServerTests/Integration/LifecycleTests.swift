@@ -1,0 +1,99 @@
+import Glibc
+import Testing
+
+/// SIGHUP reloads and SIGTERM drains.
+@Suite(.serialized) struct LifecycleTests {
+    @Test func sighupAddsAServiceAndTheOldSocketAnswersThroughout() throws {
+        let oldPort = try TestClient.freePort()
+        let newPort = try TestClient.freePort()
+        let hello = try TestPaths.engine("hello")
+        let old = TestService(name: "old", port: oldPort, engine: hello, args: ["old"])
+        let warren = try WarrenProcess(config: testConfig([old]))
+        let fdsBefore = warren.openFileCount()
+        try warren.rewriteConfig(
+            testConfig([old, TestService(name: "new", port: newPort, engine: hello, args: ["new"])]))
+        warren.signal(SIGHUP)
+        // Keep connecting to the old address until the reload is logged, then a few more times.
+        var failures = 0
+        var exchanges = 0
+        var after = 0
+        while after < 20 && exchanges < 5000 {
+            if warren.log.contains("event=reloaded") { after += 1 }
+            if TestClient.exchange(port: oldPort)
+                != "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nhello old\n"
+            {
+                failures += 1
+            }
+            exchanges += 1
+        }
+        #expect(after == 20, "no reload within \(exchanges) exchanges")
+        #expect(failures == 0)
+        #expect(TestClient.exchange(port: newPort)?.hasSuffix("hello new\n") == true)
+        // The old listener was kept, not rebound: one new listening line, for the new service only.
+        #expect(warren.logLines.filter { $0.contains("event=listening service=old") }.count == 1)
+        #expect(warren.logLines.filter { $0.contains("event=listening service=new") }.count == 1)
+        try warren.waitForLog(count: exchanges + 1, of: "event=conn", "exit=0")
+        #expect(warren.openFileCount() == fdsBefore + 1)
+    }
+
+    @Test func aBrokenConfigOnSighupIsRejectedAndTheOldOneKeepsServing() throws {
+        let port = try TestClient.freePort()
+        let service = TestService(name: "hello", port: port, engine: try TestPaths.engine("hello"))
+        let warren = try WarrenProcess(config: testConfig([service]))
+        try warren.rewriteConfig(
+            testConfig([service]) + "\n[[service]]\nname = \"hello\"\nlisten = [\"nowhere\"]\n")
+        warren.signal(SIGHUP)
+        let rejected = try warren.waitForLog(count: 3, of: "event=reload_rejected")
+        let path = warren.configPath
+        #expect(rejected.contains { $0.contains("error=\"\(path):10: duplicate service name 'hello'") })
+        #expect(rejected.contains { $0.contains("error=\"\(path):11: invalid listen address 'nowhere'") })
+        #expect(rejected.contains { $0.contains("error=\"\(path):9: missing key 'service.engine'") })
+        #expect(TestClient.exchange(port: port)?.hasSuffix("hello world\n") == true)
+        #expect(!warren.log.contains("event=reloaded"))
+    }
+
+    @Test func sigtermDrainsASlowInFlightResponseToCompletionAndExitsZero() throws {
+        let port = try TestClient.freePort()
+        let warren = try WarrenProcess(
+            config: testConfig([
+                TestService(name: "slow", port: port, engine: try TestPaths.engine("slow"), args: ["1500"])
+            ]))
+        let fd = TestClient.connect(port: port)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        #expect(TestClient.readLine(fd) == "begin")
+        warren.signal(SIGTERM)
+        try warren.waitForLog(of: "event=shutdown", "signal=SIGTERM", "running=1")
+        // Listeners are closed at once: new connections are refused while the old one drains.
+        #expect(TestClient.connect(port: port) == -ECONNREFUSED)
+        #expect(TestClient.readAll(fd) == "end\n")
+        #expect(warren.waitForExit() == 0)
+        let record = try warren.waitForLog(of: "event=conn", "service=slow")[0]
+        #expect(record.contains("exit=0"))
+        #expect(!record.contains("reason="))
+    }
+
+    @Test func sigtermKillsEnginesStillRunningAfterTheGracePeriod() throws {
+        let port = try TestClient.freePort()
+        let warren = try WarrenProcess(
+            config: testConfig(
+                [TestService(name: "stuck", port: port, engine: try TestPaths.engine("hang"))], grace: "300ms"
+            ))
+        let fd = TestClient.connect(port: port)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        try warren.waitForLog(of: "event=listening")
+        // Make sure the engine runs before the signal: its record must say it was killed.
+        var polls = 0
+        while warren.children().isEmpty && polls < 1000 {
+            usleep(10_000)
+            polls += 1
+        }
+        try #require(!warren.children().isEmpty, "the engine never started")
+        warren.signal(SIGINT)
+        #expect(TestClient.readAll(fd) == "")
+        #expect(warren.waitForExit() == 0)
+        let record = try warren.waitForLog(of: "event=conn", "service=stuck")[0]
+        #expect(record.contains("signal=SIGKILL reason=shutdown"))
+    }
+}
