@@ -81,3 +81,38 @@ private func parse(_ text: String, limits: ParserLimits = ParserLimits()) -> Par
                 + "referrer-policy: no-referrer\r\nX-Frame-Options: DENY\r\n")
     }
 }
+
+@Suite struct HTTPDateTests {
+    @Test(arguments: [
+        "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
+    ])
+    func allThreeFormsParse(_ text: String) {
+        let parsed = Array(text.utf8).withUnsafeBytes {
+            HTTPDate.parse(ByteView(base: $0, range: 0..<$0.count))
+        }
+        #expect(parsed == 784_111_777)
+    }
+
+    @Test(arguments: [
+        "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 24:49:37 GMT", "Sunday, 06-Nov-1994 08:49:37 GMT", "Sun Nov 06 08:49:37 94", "",
+    ])
+    func malformedDatesAreIgnored(_ text: String) {
+        let parsed = Array(text.utf8).withUnsafeBytes {
+            HTTPDate.parse(ByteView(base: $0, range: 0..<$0.count))
+        }
+        #expect(parsed == nil)
+    }
+
+    @Test func formatRoundTrips() {
+        for seconds: Int64 in [0, 784_111_777, 951_782_400, 4_102_444_799] {
+            var out: [UInt8] = []
+            HTTPDate.append(seconds, to: &out)
+            #expect(
+                out.withUnsafeBytes { HTTPDate.parse(ByteView(base: $0, range: 0..<$0.count)) } == seconds)
+        }
+        var out: [UInt8] = []
+        HTTPDate.append(784_111_777, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "Sun, 06 Nov 1994 08:49:37 GMT")
+    }
+}
