@@ -155,6 +155,12 @@ public final class Server {
 
     func schedule(_ deadline: UInt64, _ token: TimerToken) {
         timers.push(deadline, token)
+        if timers.count > 2 * connections.count + 1024 {
+            timers.compact { token in
+                if case .timeout(let id) = token { return connections[id] == nil }
+                return false
+            }
+        }
         rearmTimer()
     }
 
