@@ -11,8 +11,10 @@ STATIC := .build-static
 ENGINES := .build/test-engines
 DEMO_ENGINES := .build/demo-engines
 CONFIG ?= examples/warren.toml
+# Where `make run` publishes the demo blog; policies/quill.toml binds this folder at /site.
+SITE_OUT := out/site/public
 
-.PHONY: help deps deps-test build engine test-engines demo-engines lint format test run
+.PHONY: help deps deps-test build engine test-engines demo-engines demo-site lint format test run
 
 help:
 	@echo "make run    build everything and serve the demo blog on http://127.0.0.1:8080"
@@ -68,5 +70,9 @@ test: deps-test lint test-engines engine
 	swift build --build-tests
 	swift test --skip-build
 
-run: build
+# Builds the demo blog with quill and publishes it atomically (out/site/public -> public.<id>).
+demo-site: build
+	.build/release/quill build examples/blog --out $(SITE_OUT)
+
+run: build demo-site
 	exec .build/release/warren serve --config $(CONFIG)

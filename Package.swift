@@ -57,6 +57,10 @@ let package = Package(
         .executableTarget(
             name: "quill-engine",
             dependencies: ["QuillHTTP", .product(name: "SystemPackage", package: "swift-system")]),
+        // The request fuzz target; a replay tool unless built by bench/fuzz-http.sh with libFuzzer.
+        .executableTarget(
+            name: "QuillHTTPFuzz",
+            dependencies: ["QuillHTTP", .product(name: "SystemPackage", package: "swift-system")]),
         .target(
             name: "QuillSite",
             dependencies: [
@@ -79,6 +83,6 @@ let package = Package(
             name: "WarrenSandboxTests",
             dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem", "CSeccomp"]),
         .testTarget(name: "QuillHTTPTests", dependencies: ["QuillHTTP"]),
-        .testTarget(name: "QuillSiteTests", dependencies: ["QuillSite"]),
+        .testTarget(name: "QuillSiteTests", dependencies: ["QuillSite"], exclude: ["Fixtures"]),
     ]
 )

@@ -53,6 +53,8 @@ char *const *quill_argv(void) { return saved_argv; }
 // - a static Swift binary looks for its runtime path through /proc/self/exe at start and aborts
 //   when the sandbox has no /proc, unless SWIFT_ROOT is set: fill in a missing value, so the
 //   engine does not depend on the policy's environment for it;
+// - the runtime's crash backtracer execs swift-backtrace, which the sandbox never holds (and
+//   exec is not in the engine's syscall list): off unless the caller asks for it;
 // - without /proc, CommandLine.arguments comes back empty in a static binary (it reads
 //   /proc/self/cmdline), so the engine takes its arguments from here.
 __attribute__((constructor(101))) static void quill_start(int argc, char **argv, char **envp) {
@@ -60,4 +62,5 @@ __attribute__((constructor(101))) static void quill_start(int argc, char **argv,
     saved_argc = argc;
     saved_argv = argv;
     setenv("SWIFT_ROOT", "/", 0);
+    setenv("SWIFT_BACKTRACE", "enable=no", 0);
 }

@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+/// The child's whole path from clone to execve (spawn.c). Exported for bench/spawn_bench.c, which
+/// runs it under other clone flavours (CLONE_VM|CLONE_VFORK) to compare their cost.
+void __attribute__((noreturn)) warren_child(const struct warren_plan *plan, const struct warren_conn *conn);
+
 /// Writes one `warren_report` to `report_fd` and exits with 127.
 void __attribute__((noreturn)) warren_fail(int report_fd, const char *step, int detail, int err);
 

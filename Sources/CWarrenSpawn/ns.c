@@ -1,5 +1,10 @@
-// Namespaces. clone3 creates the fresh PID (always), net, IPC, UTS and cgroup namespaces. This file
-// joins the shared ones prepared at load, then the template mount namespace, and copies it.
+// Namespaces. clone3 creates only the PID namespace (always new; unshare could not move the
+// caller itself into one). The child joins the shared namespaces prepared at load, creates the
+// fresh ones itself, then joins the template mount namespace and copies it.
+//
+// Fresh namespaces are unshared here, not passed to clone3: clone3 creates them in the caller's
+// context, and a new network namespace alone held warren's event loop ~0.4-0.7 ms per spawn
+// (bench/spawn.sh, "caller blocked"); in the child that cost runs on another CPU.
 //
 // Order matters (measured, see SPAWN-NOTES): setns into a mount namespace needs CAP_SYS_ADMIN and
 // CAP_SYS_CHROOT over the template's owner (the initial user namespace), so it runs before any
@@ -23,6 +28,8 @@ void warren_enter_namespaces(int report_fd, const struct warren_sandbox *sb) {
     join(report_fd, sb->ipc_fd, CLONE_NEWIPC, "setns_ipc");
     join(report_fd, sb->uts_fd, CLONE_NEWUTS, "setns_uts");
     join(report_fd, sb->cgroup_fd, CLONE_NEWCGROUP, "setns_cgroup");
+    if (sb->unshare_flags && syscall(SYS_unshare, sb->unshare_flags) != 0)
+        warren_fail(report_fd, "unshare", -1, errno);
     // After this setns, root and cwd are already the template's root (pivoted at load).
     if (syscall(SYS_setns, sb->mnt_fd, CLONE_NEWNS) != 0)
         warren_fail(report_fd, "setns_mnt", -1, errno);
@@ -32,7 +39,7 @@ void warren_enter_namespaces(int report_fd, const struct warren_sandbox *sb) {
 }
 
 void warren_set_hostname(int report_fd, const struct warren_sandbox *sb) {
-    if (!sb->hostname || !(sb->clone_flags & CLONE_NEWUTS)) return;
+    if (!sb->hostname || !(sb->unshare_flags & CLONE_NEWUTS)) return;
     if (syscall(SYS_sethostname, sb->hostname, sb->hostname_len) != 0)
         warren_fail(report_fd, "sethostname", -1, errno);
 }

@@ -45,6 +45,8 @@ static void reset_signals(int report_fd) {
 static int setup_fds(int report, const struct warren_conn *conn) {
     int sock = (int)syscall(SYS_fcntl, conn->sock_fd, F_DUPFD, HIGH_FD);
     if (sock < 0) warren_fail(report, "dup_socket", -1, errno);
+    int out = conn->out_fd >= 0 ? (int)syscall(SYS_fcntl, conn->out_fd, F_DUPFD, HIGH_FD) : sock;
+    if (out < 0) warren_fail(report, "dup_output", -1, errno);
     int log = (int)syscall(SYS_fcntl, conn->log_fd, F_DUPFD, HIGH_FD);
     if (log < 0) warren_fail(report, "dup_log", -1, errno);
     int rep = (int)syscall(SYS_fcntl, report, F_DUPFD_CLOEXEC, HIGH_FD);
@@ -52,7 +54,7 @@ static int setup_fds(int report, const struct warren_conn *conn) {
     if (syscall(SYS_dup3, rep, 3, O_CLOEXEC) < 0) warren_fail(rep, "dup_report", -1, errno);
     rep = 3;
     if (syscall(SYS_dup2, sock, 0) < 0) warren_fail(rep, "dup_stdin", -1, errno);
-    if (syscall(SYS_dup2, sock, 1) < 0) warren_fail(rep, "dup_stdout", -1, errno);
+    if (syscall(SYS_dup2, out, 1) < 0) warren_fail(rep, "dup_stdout", -1, errno);
     if (syscall(SYS_dup2, log, 2) < 0) warren_fail(rep, "dup_stderr", -1, errno);
     if (syscall(SYS_close_range, 4, ~0U, 0) != 0) warren_fail(rep, "close_range", -1, errno);
     return rep;
@@ -63,8 +65,7 @@ static int setup_fds(int report, const struct warren_conn *conn) {
 //   (mnt.c) → cwd → hostname → identity: user namespace or setresuid, with the capability lock
 //   (user.c, caps.c) → fds 0-3 → rlimits (limits.c) → capabilities to the keep-list and
 //   no_new_privs (caps.c) → seccomp (seccomp.c) → execve.
-static void __attribute__((noreturn)) child(const struct warren_plan *plan,
-                                            const struct warren_conn *conn) {
+void warren_child(const struct warren_plan *plan, const struct warren_conn *conn) {
     int report = conn->report_fd;
     reset_signals(report);
     const struct warren_sandbox *sb = plan->sandbox;
@@ -99,7 +100,7 @@ int warren_spawn(const struct warren_plan *plan, const struct warren_conn *conn,
     args.exit_signal = SIGCHLD;
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid < 0) return -errno;
-    if (pid == 0) child(plan, conn);
+    if (pid == 0) warren_child(plan, conn);
     out->pid = (pid_t)pid;
     out->pidfd = pidfd;
     return 0;

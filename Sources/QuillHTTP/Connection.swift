@@ -39,7 +39,10 @@ public final class Connection {
         self.outputIsSocket = (try? output.info().kind) == .socket
         self.log = AccessLog(output: log, remote: remote)
         // Room for the largest head allowed plus pipelined bytes behind it.
-        inbuf = [UInt8](repeating: 0, count: options.limits.maxHead + 4096)
+        // Not zero-filled: untouched pages stay out of the engine's memory until a read lands there.
+        inbuf = [UInt8](unsafeUninitializedCapacity: options.limits.maxHead + 4096) { _, count in
+            count = options.limits.maxHead + 4096
+        }
         path.reserveCapacity(options.limits.maxRequestLine + 16)
         file.reserveCapacity(options.limits.maxRequestLine + 32)
         try? input.setNonBlocking()
@@ -68,7 +71,12 @@ public final class Connection {
                             to: request, input: UnsafeRawBufferPointer(rebasing: raw[0..<count]),
                             served: served)
                     }
-                    if !keep || broken { return served }
+                    if !keep || broken {
+                        // Unread bytes (a refused body, requests behind a close) would make the
+                        // kernel reset the connection and lose the answer: linger instead.
+                        if request.hasBody || count > request.headLength { linger() }
+                        return served
+                    }
                     let used = request.headLength
                     inbuf.withUnsafeMutableBytes { raw in
                         raw.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[used..<count]))
@@ -80,11 +88,13 @@ public final class Connection {
                     continue
                 case .failure(let status):
                     fail(status, startedAt: Clock.monotonicMicroseconds())
+                    linger()
                     return served
                 case .incomplete(let position):
                     scanned = position
                     if count == inbuf.count {
                         fail(.headerFieldsTooLarge, startedAt: Clock.monotonicMicroseconds())
+                        linger()
                         return served
                     }
                 }
@@ -118,6 +128,32 @@ public final class Connection {
             count += n
         }
         return served
+    }
+
+    /// After a final answer, while the client may still be sending: end our side (FIN after the
+    /// response) and discard input for a short, bounded while, so the client reads the answer
+    /// before the connection goes (nginx calls this lingering close).
+    private func linger() {
+        guard !broken else { return }
+        output.shutdownWriting()
+        let deadline = Clock.monotonicMilliseconds() + 1000
+        var discarded = 0
+        while discarded < 1 << 20 {
+            let remaining = deadline - Clock.monotonicMilliseconds()
+            guard remaining > 0,
+                (try? input.wait(for: Int16(POLLIN), timeoutMilliseconds: Int32(remaining))) == true
+            else { return }
+            let n: Int
+            do {
+                n = try inbuf.withUnsafeMutableBytes { raw throws(Errno) in try input.readOnce(into: raw) }
+            } catch .wouldBlock {
+                continue
+            } catch {
+                return
+            }
+            if n == 0 { return }
+            discarded += n
+        }
     }
 
     /// Answers an unparseable request (or a timeout) and marks the connection for closing.

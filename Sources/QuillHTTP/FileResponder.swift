@@ -10,6 +10,12 @@ enum FileOutcome {
 }
 
 extension Connection {
+    /// Open errors meaning "no such file here", including RESOLVE_BENEATH refusals (EXDEV, ELOOP).
+    static let missing: [Errno] = [
+        .noSuchFileOrDirectory, .notDirectory, .tooManySymbolicLinkLevels, .improperLink, .permissionDenied,
+        .fileNameTooLong,
+    ]
+
     /// Serves `file` (a relative path, no NUL) with `status` (.ok, or .notFound for the 404 page,
     /// which skips conditionals and ranges).
     func serveFile(
@@ -36,11 +42,7 @@ extension Connection {
             case .success(let descriptor): fd = descriptor
             case .failure(let error):
                 // Absent, or refused by RESOLVE_BENEATH (EXDEV, ELOOP): all are "not found".
-                let missing: [Errno] = [
-                    .noSuchFileOrDirectory, .notDirectory, .tooManySymbolicLinkLevels, .improperLink,
-                    .permissionDenied, .fileNameTooLong,
-                ]
-                return missing.contains(error) ? .notFound : .failed(.internalServerError)
+                return Self.missing.contains(error) ? .notFound : .failed(.internalServerError)
             }
             guard let info = try? fd.info() else {
                 fd.closeQuietly()

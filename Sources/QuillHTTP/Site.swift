@@ -56,7 +56,7 @@ public struct Site: Sendable {
         }
         defer { fd.closeQuietly() }
         let limit = 4 << 20
-        var bytes = [UInt8](repeating: 0, count: 65536)
+        var bytes = [UInt8](repeating: 0, count: 4096)
         var count = 0
         while true {
             if count == bytes.count {

@@ -85,6 +85,12 @@ extension FileDescriptor {
         _ = try retrying { fcntl(rawValue, F_SETFL, flags | O_NONBLOCK) }
     }
 
+    /// shutdown(SHUT_WR): the peer sees the end of the response stream. Errors (not a socket)
+    /// are ignored: closing does the same job then.
+    public func shutdownWriting() {
+        _ = Glibc.shutdown(rawValue, Int32(SHUT_WR))
+    }
+
     /// close(), errors ignored: the engine has nothing to do about them.
     public func closeQuietly() {
         _ = Glibc.close(rawValue)

@@ -13,6 +13,8 @@ public struct Entry: Sendable {
     /// The site-relative URL path, starting and ending with '/'.
     public var url: String
     public var date: Date
+    /// False for a page without a date in front matter or path.
+    public var hasDate: Bool
     public var updated: Date?
     public var draft: Bool
     public var tags: [String]

@@ -38,6 +38,7 @@ struct EntryLoader: Sendable {
         if slug.isEmpty { throw SiteError(file: file, line: 1, "cannot make a slug from the file name") }
 
         var date: Date
+        var hasDate = true
         if let value = try matter.date("date", file: file, zone: config.timeZone) {
             date = value
         } else if let (year, month, day) = pathInfo.date {
@@ -47,6 +48,9 @@ struct EntryLoader: Sendable {
                 throw SiteError(file: file, line: 1, "the date in the file's path is not a valid date")
             }
             date = value
+        } else if kind == .page {
+            date = Date(timeIntervalSince1970: 0)  // pages need no date; the sitemap then omits one
+            hasDate = false
         } else {
             // No date anywhere: the file's modification time, which a rebuild does not change.
             let attributes = try? FileManager.default.attributesOfItem(atPath: siteRoot + "/" + relativePath)
@@ -94,6 +98,7 @@ struct EntryLoader: Sendable {
         for field in [relativePath, url, title, "\(date.timeIntervalSince1970)"] { hasher.update(field) }
         let entry = Entry(
             kind: kind, sourcePath: relativePath, title: title, slug: slug, url: url, date: date,
+            hasDate: hasDate,
             updated: updated, draft: try matter.bool("draft", file: file) ?? false,
             tags: try matter.strings("tags", file: file, commaSeparated: true),
             internalTags: try matter.strings("internal_tags", file: file),

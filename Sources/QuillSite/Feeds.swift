@@ -113,7 +113,7 @@ struct Feeds {
         let model = context.model
         url("/", model.posts.first.map { $0.updated ?? $0.date })
         for post in model.posts { url(post.url, post.updated ?? post.date) }
-        for page in model.pages { url(page.url, page.updated ?? page.date) }
+        for page in model.pages { url(page.url, page.updated ?? (page.hasDate ? page.date : nil)) }
         url("/archive/", nil)
         for tag in model.tags { url(tag.url, nil) }
         for author in model.authors { url(author.url, nil) }

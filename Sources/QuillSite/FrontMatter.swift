@@ -65,8 +65,10 @@ struct FrontMatter {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
+            // "While parsing X" errors are reported where X began, the line an author must fix.
             let detail = context.map { "\(problem) \($0.text)" } ?? problem
-            return SiteError(file: file, line: mark.line + 1, "invalid front matter: \(detail)")
+            let line = context?.mark.line ?? mark.line
+            return SiteError(file: file, line: line + 1, "invalid front matter: \(detail)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return SiteError(
                 file: file, line: context.mark.line + 1,

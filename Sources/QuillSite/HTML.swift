@@ -50,4 +50,20 @@ enum HTML {
         return Markdown.collapseWhitespace(out)
             .replacingOccurrences(of: " .", with: ".").replacingOccurrences(of: " ,", with: ",")
     }
+
+    /// Removes footnote references, whose targets are not on list pages that show an excerpt.
+    static func removingFootnoteReferences(_ html: String) -> String {
+        guard html.contains("<sup class=\"footnote-ref\">") else { return html }
+        var out = ""
+        var rest = html[...]
+        while let start = rest.range(of: "<sup class=\"footnote-ref\">") {
+            out += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].range(of: "</sup>") else {
+                rest = rest[start.lowerBound...]
+                break
+            }
+            rest = rest[end.upperBound...]
+        }
+        return out + rest
+    }
 }

@@ -75,7 +75,7 @@ enum Markdown {
         for block in excerptBlocks {
             excerptHTML += renderHTML(block, options: options, extensions: extensions)
         }
-        excerptHTML = removeAnchorMarkers(excerptHTML)
+        excerptHTML = HTML.removingFootnoteReferences(removeAnchorMarkers(excerptHTML))
         let excerptText = HTML.text(excerptHTML)
         let words = plainText(document, options: options).split { $0 == " " || $0 == "\n" || $0 == "\t" }
         return RenderedMarkdown(

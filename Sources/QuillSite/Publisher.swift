@@ -57,13 +57,14 @@ public struct Publisher: Sendable {
 
     /// Points `DIR` at `staging` atomically, then removes builds older than the previous one.
     func publish(_ staging: String) throws(SiteError) {
-        let previous = current
+        var previous = current
         if FileSystem.exists(output), !FileSystem.isSymlink(output) {
             // A real folder from before Quill managed DIR: keep it as the "previous" build.
             let kept = parent + "/" + base + "." + Self.newID(now: Date(timeIntervalSince1970: 0))
             do { try FileSystem.rename(output, kept) } catch {
                 throw SiteError(file: output, line: 1, "cannot move the existing folder aside: \(error)")
             }
+            previous = kept
         }
         let name = (staging as NSString).lastPathComponent
         let temporary = parent + "/." + base + ".link-" + String(name.dropFirst(base.count + 1))

@@ -91,6 +91,9 @@ public final class SpawnPlan: @unchecked Sendable {
         warren_release(&prepared)
     }
 
+    /// The fds of the prepared namespaces (tests check that they go with the plan).
+    var preparedNamespaces: warren_prepared { prepared }
+
     /// A failure report from a child of this plan, in words: the step, the mount or limit it
     /// concerned, and the errno.
     public func describe(_ failure: SpawnFailure) -> String {
@@ -148,11 +151,12 @@ public final class SpawnPlan: @unchecked Sendable {
 
     private func sandbox(policy: Policy, limits: ResourceLimits, mounts: [MountOp]) -> warren_sandbox {
         let ns = policy.namespaces
-        var flags = WARREN_CLONE_NEWPID
-        if ns.net == .fresh { flags |= WARREN_CLONE_NEWNET }
-        if ns.ipc == .fresh { flags |= WARREN_CLONE_NEWIPC }
-        if ns.uts == .fresh { flags |= WARREN_CLONE_NEWUTS }
-        if ns.cgroup == .fresh { flags |= WARREN_CLONE_NEWCGROUP }
+        // Only the PID namespace at clone; the child unshares the fresh ones (ns.c says why).
+        var unshare: UInt64 = 0
+        if ns.net == .fresh { unshare |= WARREN_CLONE_NEWNET }
+        if ns.ipc == .fresh { unshare |= WARREN_CLONE_NEWIPC }
+        if ns.uts == .fresh { unshare |= WARREN_CLONE_NEWUTS }
+        if ns.cgroup == .fresh { unshare |= WARREN_CLONE_NEWCGROUP }
         let userMode: Int32 =
             switch ns.user {
             case .host: Int32(WARREN_USER_HOST.rawValue)
@@ -169,7 +173,8 @@ public final class SpawnPlan: @unchecked Sendable {
         let filter = policy.seccomp.program
         let hostname = policy.hostname
         return warren_sandbox(
-            clone_flags: flags, mnt_fd: prepared.mnt_fd, net_fd: prepared.net_fd, ipc_fd: prepared.ipc_fd,
+            clone_flags: WARREN_CLONE_NEWPID, unshare_flags: unshare, mnt_fd: prepared.mnt_fd,
+            net_fd: prepared.net_fd, ipc_fd: prepared.ipc_fd,
             uts_fd: prepared.uts_fd, cgroup_fd: prepared.cgroup_fd, user_mode: userMode,
             user_fd: prepared.user_fd, uid: policy.uid, gid: policy.gid,
             uid_map: arena.string("0 \(policy.uid) 1\n"), gid_map: arena.string("0 \(policy.gid) 1\n"),

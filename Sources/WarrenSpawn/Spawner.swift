@@ -18,12 +18,21 @@ public enum Spawner {
     public static func spawn(
         _ plan: SpawnPlan, socket: FileDescriptor, log: FileDescriptor, environment: [String]
     ) throws(Errno) -> SpawnedChild {
+        try spawn(plan, input: socket, output: nil, log: log, environment: environment)
+    }
+
+    /// As above, with separate fds for the engine's fd 0 and fd 1 (`warren run` on a terminal or
+    /// pipes); `output` nil means `input` serves both.
+    public static func spawn(
+        _ plan: SpawnPlan, input: FileDescriptor, output: FileDescriptor?, log: FileDescriptor,
+        environment: [String]
+    ) throws(Errno) -> SpawnedChild {
         let (reportRead, reportWrite) = try makeReportPipe()
         defer { try? reportWrite.close() }
         let envp = CStringArray(environment)
         var conn = warren_conn(
-            sock_fd: socket.rawValue, log_fd: log.rawValue, report_fd: reportWrite.rawValue,
-            envp: envp.pointer)
+            sock_fd: input.rawValue, log_fd: log.rawValue, report_fd: reportWrite.rawValue,
+            envp: envp.pointer, out_fd: output?.rawValue ?? -1)
         var child = warren_child()
         let rc = withUnsafePointer(to: &plan.plan) { planPointer in
             warren_spawn(planPointer, &conn, &child)

@@ -85,7 +85,7 @@ let baseSyscalls = [
     "rseq", "prlimit64", "getrandom", "readlink", "readlinkat", "read", "write", "openat", "close",
     "fstat", "newfstatat", "lseek", "fcntl", "ioctl", "getdents64", "getpid", "exit", "exit_group",
     "dup", "kill", "clone", "clone3", "wait4", "pause", "mkdir", "mkdirat", "access", "faccessat",
-    "faccessat2", "rt_sigreturn",
+    "faccessat2", "rt_sigreturn", "uname",
 ]
 
 /// The strictest sensible policy for a third-party static engine (policies/untrusted.toml, built in

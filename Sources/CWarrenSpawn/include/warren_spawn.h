@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "warren_consts.h"
+#include "warren_privileges.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -59,7 +60,8 @@ enum warren_user_mode {
 
 /// The sandbox part of a plan; absent (NULL) only for the unconfined bare path.
 struct warren_sandbox {
-    uint64_t clone_flags;         // CLONE_NEWPID plus the fresh NEWNET/NEWIPC/NEWUTS/NEWCGROUP
+    uint64_t clone_flags;         // CLONE_NEWPID (the only namespace that must exist at clone)
+    uint64_t unshare_flags;       // fresh CLONE_NEWNET/NEWIPC/NEWUTS/NEWCGROUP, made by the child
     int mnt_fd;                   // the prepared template mount namespace (required)
     int net_fd, ipc_fd, uts_fd, cgroup_fd;  // shared namespaces to join, -1 when not shared
     int user_mode;                // enum warren_user_mode
@@ -120,6 +122,7 @@ struct warren_conn {
     int log_fd;                   // becomes fd 2 (write end of the service's log pipe)
     int report_fd;                // write end of a close-on-exec report pipe
     char *const *envp;            // NULL-terminated, complete (UCSPI + policy env)
+    int out_fd;                   // becomes fd 1 instead of sock_fd when >= 0 (`warren run`)
 };
 
 /// What the parent gets back.

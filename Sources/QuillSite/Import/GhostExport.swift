@@ -22,10 +22,20 @@ struct GhostExport {
     /// Settings that describe the blog. Everything else in the settings table (session secrets,
     /// Stripe and Mailgun keys, members' signing keys) is never read.
     static let settingKeys: Set<String> = [
-        "title", "description", "lang", "locale", "timezone", "active_timezone", "posts_per_page",
+        "title", "description", "lang", "locale", "timezone", "active_timezone", "activeTimezone",
+        "posts_per_page", "postsPerPage",
         "navigation", "permalinks", "cover_image", "logo", "icon", "twitter", "facebook",
         "metaRowstitle", "metaRowsdescription",
     ]
+
+    /// The blog's time zone: `timezone` (Ghost 2+), `active_timezone` (1.x) or `activeTimezone` (0.x).
+    var timeZoneName: String {
+        settings["timezone"] ?? settings["active_timezone"] ?? settings["activeTimezone"] ?? "UTC"
+    }
+
+    var permalink: GhostPermalink {
+        GhostPermalink(pattern: settings["permalinks"] ?? "/:slug/")
+    }
 
     static let readTables: Set<String> = [
         "posts", "tags", "posts_tags", "users", "posts_authors", "posts_meta", "settings",

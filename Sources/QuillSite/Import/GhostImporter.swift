@@ -22,6 +22,14 @@ public struct GhostImporter {
     }
 
     public func run() throws -> GhostImportSummary {
+        if let baseURL {
+            guard let url = URL(string: baseURL), ["http", "https"].contains(url.scheme ?? ""),
+                url.host != nil
+            else {
+                throw GhostImportError(
+                    file: "--base-url", "must be an http(s) URL such as https://blog.example.com")
+            }
+        }
         let export = try GhostExport.load(path: exportPath)
         if let imagesDirectory {
             var isDirectory: ObjCBool = false
@@ -41,11 +49,11 @@ public struct GhostImporter {
         if settings.wrote { summary.created.append("site.toml") }
 
         let ghostZone =
-            TimeZone(identifier: export.settings["timezone"] ?? export.settings["active_timezone"] ?? "UTC")
+            TimeZone(identifier: export.timeZoneName)
             ?? TimeZone(identifier: "UTC")!
         let converter = GhostPostConverter(
             export: export, permalink: settings.permalink, siteTimeZone: settings.timeZone,
-            ghostPermalink: GhostPermalink(pattern: export.settings["permalinks"] ?? "/:slug/"),
+            ghostPermalink: export.permalink,
             ghostTimeZone: ghostZone)
 
         // Files an earlier import wrote, by Ghost id.
@@ -58,6 +66,7 @@ public struct GhostImporter {
         }
 
         var written: [String: String] = [:]  // relative path → the slug that claimed it
+        var archiveSlugs: [String: (kind: String, slug: String)] = [:]
         var imageReferences: Set<String> = []
         for record in export.posts {
             switch converter.convert(record) {
@@ -76,7 +85,27 @@ public struct GhostImporter {
                 summary.tags.formUnion(post.tags)
                 summary.authors.formUnion(post.authors)
                 for warning in post.warnings { summary.warnings.append((post.slug, warning)) }
+                for (name, slug) in post.ghostTagSlugs { archiveSlugs["tag \(name)"] = ("tag", slug) }
+                for (name, slug) in post.ghostAuthorSlugs {
+                    archiveSlugs["author \(name)"] = ("author", slug)
+                }
             }
+        }
+
+        // Quill names tag and author pages after the name; Ghost used its own slug. Say which differ.
+        for (key, value) in archiveSlugs.sorted(by: { $0.key < $1.key }) {
+            let name = String(key.dropFirst(value.kind.count + 1))
+            let quillSlug = Slug.make(name)
+            guard !value.slug.isEmpty, quillSlug != value.slug else { continue }
+            summary.notes.append(
+                "\(value.kind) \"\(name)\": Ghost's /\(value.kind)/\(value.slug)/ becomes /\(value.kind)/\(quillSlug)/ "
+                    + "(no redirect for archive pages)")
+        }
+
+        if !FileManager.default.fileExists(atPath: site + "/theme/templates") {
+            summary.notes.append(
+                "the site has no theme/ yet: copy one in (for example examples/blog/theme) before `quill build`"
+            )
         }
 
         let images = try GhostImages.copy(imageReferences, from: imagesDirectory, site: site)

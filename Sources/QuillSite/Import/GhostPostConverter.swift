@@ -11,6 +11,9 @@ struct GhostConvertedPost {
     var document: String
     var tags: [String]
     var authors: [String]
+    /// Ghost's name and slug for each public tag and author: their Ghost archive URLs used the slug.
+    var ghostTagSlugs: [(name: String, slug: String)]
+    var ghostAuthorSlugs: [(name: String, slug: String)]
     var warnings: [String]
 }
 
@@ -32,7 +35,7 @@ struct GhostPostConverter {
         let label = post.string("slug") ?? post.string("title") ?? "post \(id)"
         guard !id.isEmpty else { return .skipped(label, reason: "no id") }
         guard let ghostSlug = post.string("slug") else { return .skipped(label, reason: "no slug") }
-        let slug = GhostSlug.quill(ghostSlug)
+        let slug = Slug.make(ghostSlug)
         guard !slug.isEmpty else {
             return .skipped(label, reason: "slug \"\(ghostSlug)\" has no usable characters")
         }
@@ -101,10 +104,7 @@ struct GhostPostConverter {
         let newURL =
             isPage
             ? "/\(slug)/"
-            : GhostPermalink(pattern: permalink).path(
-                .init(
-                    slug: slug, date: date, timeZone: siteTimeZone, id: id, primaryAuthor: nil,
-                    primaryTag: nil))
+            : Permalink.expand(permalink, slug: slug, date: date, zone: siteTimeZone)
 
         var matter = GhostFrontMatter()
         matter.set("title", post.string("title") ?? ghostSlug)
@@ -120,7 +120,7 @@ struct GhostPostConverter {
             matter.set("author", authors)
         }
         matter.set("excerpt", field("custom_excerpt"))
-        matter.set("image", field("feature_image"))
+        matter.set("image", field("feature_image") ?? field("image"))  // 0.x called it "image"
         matter.set("image_alt", field("feature_image_alt"))
         matter.set("image_caption", field("feature_image_caption"))
         for key in [
@@ -142,6 +142,12 @@ struct GhostPostConverter {
                 id: id, slug: slug, title: post.string("title") ?? ghostSlug, isPage: isPage, isDraft: draft,
                 relativePath: relativePath, document: matter.document(body: body), tags: tags,
                 authors: authors,
+                ghostTagSlugs: publicTags.compactMap { tag in
+                    tag.string("name").map { ($0, tag.string("slug") ?? "") }
+                },
+                ghostAuthorSlugs: authorRows.compactMap { user in
+                    user.string("name").map { ($0, user.string("slug") ?? "") }
+                },
                 warnings: warnings))
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import TOMLKit
 
 /// site.toml from the export's settings, written only when the site has none; an existing one is
 /// the author's and is only read (for the permalink and time zone the new URLs depend on).
@@ -12,32 +11,25 @@ struct GhostSiteSettings {
 
     static func prepare(site: String, export: GhostExport, baseURL: String?) throws -> GhostSiteSettings {
         let path = site + "/site.toml"
-        let ghostPermalink = GhostPermalink(pattern: export.settings["permalinks"] ?? "/:slug/")
-        let zoneName = export.settings["timezone"] ?? export.settings["active_timezone"] ?? "UTC"
+        let ghostPermalink = export.permalink
+        let zoneName = export.timeZoneName
         let zone = TimeZone(identifier: zoneName) ?? TimeZone(identifier: "UTC")!
         var notes: [String] = []
         if FileManager.default.fileExists(atPath: path) {
-            let text: String
+            // The site builder's own reading, so the new URLs are computed exactly as it will.
+            let config: SiteConfig
             do {
-                text = try String(contentsOfFile: path, encoding: .utf8)
+                config = try SiteConfig.load(from: path, displayPath: path)
             } catch {
-                throw GhostImportError(file: path, "cannot read: \(error.localizedDescription)")
+                throw GhostImportError(file: error.file, line: error.line, error.message)
             }
-            let table: TOMLTable
-            do {
-                table = try TOMLTable(string: text)
-            } catch let error as TOMLParseError {
-                throw GhostImportError(file: path, line: error.source.begin.line, "\(error.description)")
-            }
-            let permalink = table["permalink"]?.string ?? "/:slug/"
-            let siteZone =
-                table["timezone"]?.string.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
-            if ghostPermalink.isQuillCompatible, ghostPermalink.pattern != permalink {
+            if ghostPermalink.pattern != config.permalink {
                 notes.append(
-                    "site.toml's permalink \(permalink) differs from Ghost's \(ghostPermalink.pattern): "
+                    "site.toml's permalink \(config.permalink) differs from Ghost's \(ghostPermalink.pattern): "
                         + "old post URLs are kept as redirects (aliases)")
             }
-            return GhostSiteSettings(permalink: permalink, timeZone: siteZone, wrote: false, notes: notes)
+            return GhostSiteSettings(
+                permalink: config.permalink, timeZone: config.timeZone, wrote: false, notes: notes)
         }
         let permalink = ghostPermalink.isQuillCompatible ? ghostPermalink.pattern : "/:slug/"
         if !ghostPermalink.isQuillCompatible {
@@ -59,7 +51,9 @@ struct GhostSiteSettings {
         }
         add("language", export.settings["locale"] ?? export.settings["lang"])
         if TimeZone(identifier: zoneName) != nil { add("timezone", zoneName) }
-        if let perPage = export.settings["posts_per_page"].flatMap(Int.init), perPage > 0 {
+        if let perPage = (export.settings["posts_per_page"] ?? export.settings["postsPerPage"]).flatMap(
+            Int.init), perPage > 0
+        {
             lines.append("posts_per_page = \(perPage)")
         }
         lines.append("permalink = \(GhostFrontMatter.quote(permalink))")

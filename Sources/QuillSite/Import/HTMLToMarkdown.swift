@@ -90,17 +90,10 @@ struct HTMLToMarkdown {
         return String(repeating: "#", count: level) + " " + body
     }
 
-    /// The id Ghost gives a heading it renders from Markdown; such ids are dropped, others kept.
+    /// The id the site builder gives a heading; an id Ghost wrote that equals it is dropped (the
+    /// build adds it back), any other id keeps the heading as HTML so links to it still work.
     static func headingID(_ text: String) -> String {
-        var id = ""
-        for character in text.lowercased() {
-            if character.isLetter || character.isNumber || character == "-" || character == "_" {
-                id.append(character)
-            } else if character == " " {
-                id.append("-")
-            }
-        }
-        return id
+        Slug.make(text)
     }
 
     private func codeBlock(_ node: HTMLNode) -> String? {

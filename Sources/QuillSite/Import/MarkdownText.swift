@@ -24,6 +24,18 @@ enum MarkdownText {
                     result.append("\\")
                 }
                 result.append(character)
+            case "-" where previous == "-" || characters.dropFirst(index + 1).first == "-":
+                // The site renders with smart punctuation: "--" would become a dash.
+                result.append("\\-")
+            case "."
+            where index >= 3 && String(characters[(index - 3)..<index]).lowercased() == "www"
+                && (index == 3 || !characters[index - 4].isLetter && !characters[index - 4].isNumber):
+                // Likewise "www." would start an extended autolink.
+                result.append("\\.")
+            case "@" where previous.isLetter || previous.isNumber:
+                // And "name@host" would become a mailto: link. A backslash does not stop that (the
+                // extension reads whole text runs), but an empty comment splits the run invisibly.
+                result.append("<!---->@")
             case ":" where previous.isLetter && text.dropFirst(index).hasPrefix("://"):
                 // Keeps a bare URL in text from becoming a link through the autolink extension.
                 result.append("\\:")

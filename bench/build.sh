@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Times `quill build` against Debian's hugo on the same 1,000 generated posts: a full build, and a
+# rebuild after one post changed. Usage: bench/build.sh [POSTS] (default 1000). Installs hugo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+POSTS=${1:-1000}
+RUNS=${RUNS:-3}
+WORK=$(mktemp -d /tmp/quill-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+command -v hugo >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo; }
+swift build -c release --product quill >/dev/null
+QUILL=$PWD/.build/release/quill
+
+# Generate the posts once, as front matter + Markdown both tools read.
+python3 bench/generate_posts.py "$WORK" "$POSTS"
+
+# Quill: the demo's theme; Hugo: equivalent minimal layouts (list pages paginated by 10, tags).
+cp -r examples/blog/theme "$WORK/quill/theme"
+
+best() { sort -n | head -1; }
+seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
+touch_post() { printf '\nEdited at %s.\n' "$(date +%s%N)" >> "$1"; }
+
+q_full=$(for _ in $(seq "$RUNS"); do seconds "$QUILL" build "$WORK/quill" --full; done | best)
+q_inc=$(for _ in $(seq "$RUNS"); do touch_post "$WORK/quill/content/posts/2020-01-01-post-0.md"; seconds "$QUILL" build "$WORK/quill"; done | best)
+h_full=$(for _ in $(seq "$RUNS"); do rm -rf "$WORK/hugo/public"; seconds hugo --quiet -s "$WORK/hugo"; done | best)
+h_inc=$(for _ in $(seq "$RUNS"); do touch_post "$WORK/hugo/content/posts/post-0.md"; seconds hugo --quiet -s "$WORK/hugo"; done | best)
+
+q_files=$(find -L "$WORK/quill/public" -name '*.html' | wc -l)
+h_files=$(find "$WORK/hugo/public" -name '*.html' | wc -l)
+printf '%-28s %10s %10s %8s\n' "$POSTS posts (best of $RUNS)" quill hugo "hugo/quill"
+printf '%-28s %9.3fs %9.3fs %7.2fx\n' "full build" "$q_full" "$h_full" "$(echo "$h_full / $q_full" | bc -l)"
+printf '%-28s %9.3fs %9.3fs %7.2fx\n' "one post changed" "$q_inc" "$h_inc" "$(echo "$h_inc / $q_inc" | bc -l)"
+printf '%-28s %10s %10s\n' "HTML files written" "$q_files" "$h_files"
+echo "(quill also writes a .gz and a .br of every HTML, XML, JSON, CSS and text file; hugo writes none)"

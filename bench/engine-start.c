@@ -1,0 +1,121 @@
+// Measures quill-engine start-up and idle memory, as warren uses it (one process per connection,
+// a socket on fd 0 and 1). Built and run by bench/engine-start.sh; loopback-free (socketpairs).
+//   engine-start ENGINE SITE RUNS IDLE BASELINE
+// 1. RUNS times: a request is queued on a socketpair, the engine is spawned on it; reports the
+//    median and p90 of spawn -> first response byte and spawn -> exit (waitpid). The same for
+//    BASELINE (a static C program that reads a line and answers), for scale.
+// 2. IDLE engines are spawned on socketpairs with no request, left waiting in poll(); reports
+//    the sum and mean of Pss, Private_Clean and Private_Dirty from /proc/PID/smaps_rollup.
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static double now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static pid_t spawn_on(int sock, char *const argv[]) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, sock, 0);
+    posix_spawn_file_actions_adddup2(&fa, sock, 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+        perror("posix_spawn");
+        exit(1);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
+static void timing(const char *label, char *const argv[], int runs) {
+    const char *req = "GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n";
+    double *first = calloc(runs, sizeof(double)), *done = calloc(runs, sizeof(double));
+    char buf[65536];
+    for (int i = 0; i < runs; i++) {
+        int sv[2];
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+        write(sv[0], req, strlen(req));
+        double t0 = now_us();
+        pid_t pid = spawn_on(sv[1], argv);
+        close(sv[1]);
+        if (read(sv[0], buf, sizeof buf) <= 0) fprintf(stderr, "%s: no response\n", label);
+        first[i] = now_us() - t0;
+        while (read(sv[0], buf, sizeof buf) > 0) {}
+        waitpid(pid, NULL, 0);
+        done[i] = now_us() - t0;
+        close(sv[0]);
+    }
+    qsort(first, runs, sizeof(double), cmp);
+    qsort(done, runs, sizeof(double), cmp);
+    printf("%-12s spawn->first byte median %.0f us p90 %.0f us; spawn->exit median %.0f us p90 %.0f us (n=%d)\n",
+           label, first[runs / 2], first[runs * 9 / 10], done[runs / 2], done[runs * 9 / 10], runs);
+    free(first);
+    free(done);
+}
+
+static long field(const char *text, const char *name) {
+    const char *p = strstr(text, name);
+    return p ? atol(p + strlen(name)) : 0;
+}
+
+static void idle(char *const argv[], int n) {
+    pid_t *pids = calloc(n, sizeof(pid_t));
+    int *socks = calloc(n, sizeof(int));
+    for (int i = 0; i < n; i++) {
+        int sv[2];
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+        pids[i] = spawn_on(sv[1], argv);
+        close(sv[1]);
+        socks[i] = sv[0];
+    }
+    sleep(2);  // every engine reaches its first poll() long before this
+    long pss = 0, clean = 0, dirty = 0, rss = 0;
+    for (int i = 0; i < n; i++) {
+        char path[64], text[4096] = {0};
+        snprintf(path, sizeof path, "/proc/%d/smaps_rollup", pids[i]);
+        int fd = open(path, O_RDONLY);
+        if (fd < 0) continue;
+        read(fd, text, sizeof text - 1);
+        close(fd);
+        rss += field(text, "\nRss:");
+        pss += field(text, "\nPss:");
+        clean += field(text, "\nPrivate_Clean:");
+        dirty += field(text, "\nPrivate_Dirty:");
+    }
+    printf("idle engines: %d; per engine mean Rss %ld KB, Pss %ld KB, Private_Clean %ld KB, Private_Dirty %ld KB; "
+           "sum Pss %ld KB\n", n, rss / n, pss / n, clean / n, dirty / n, pss);
+    for (int i = 0; i < n; i++) close(socks[i]);  // EOF: each engine exits
+    for (int i = 0; i < n; i++) waitpid(pids[i], NULL, 0);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 6) {
+        fprintf(stderr, "usage: engine-start ENGINE SITE RUNS IDLE BASELINE\n");
+        return 64;
+    }
+    char *engine[] = {argv[1], "--site", argv[2], NULL};
+    char *baseline[] = {argv[5], NULL};
+    int runs = atoi(argv[3]), n = atoi(argv[4]);
+    timing("baseline-c", baseline, runs);
+    timing("quill-engine", engine, runs);
+    idle(engine, n);
+    return 0;
+}
