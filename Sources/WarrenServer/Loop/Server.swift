@@ -107,7 +107,7 @@ public final class Server {
     func logWarnings(_ loaded: LoadedConfig) {
         for warning in loaded.warnings {
             var line = LogLine(event: "warning")
-            line.add("msg", warning)
+            line.add("msg", warning.hasPrefix("warning: ") ? String(warning.dropFirst(9)) : warning)
             sink.write(line)
         }
     }

@@ -76,6 +76,8 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
     @Test func relativeEnginePathsResolveAgainstTheConfigDirectory() {
         #expect(ConfigLoader.resolve("engines/hello", against: "/etc/warren") == "/etc/warren/engines/hello")
         #expect(ConfigLoader.resolve("/abs/engine", against: "/etc/warren") == "/abs/engine")
+        #expect(ConfigLoader.resolve("../bin/./e", against: "/etc/warren") == "/etc/bin/e")
+        #expect(ConfigLoader.directory(of: "/etc/warren/../w.toml") == "/etc")
         #expect(ConfigLoader.directory(of: "/etc/warren/warren.toml") == "/etc/warren")
         #expect(ConfigLoader.directory(of: "/warren.toml") == "/")
         #expect(
