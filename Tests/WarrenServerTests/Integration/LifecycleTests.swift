@@ -52,6 +52,39 @@ import Testing
         #expect(!warren.log.contains("event=reloaded"))
     }
 
+    @Test func anAddressInUseFailsTheStartAndIsRejectedOnReload() throws {
+        // Hold a port with a listener of our own.
+        let busyPort = try TestClient.freePort()
+        let busy = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        defer { close(busy) }
+        var address = TestClient.loopback(port: busyPort)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(busy, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        try #require(bound == 0 && listen(busy, 1) == 0)
+        let hello = try TestPaths.engine("hello")
+        let directory = try TestPaths.temporaryDirectory()
+        let path = directory + "/warren.toml"
+        try TestPaths.write(testConfig([TestService(name: "taken", port: busyPort, engine: hello)]), to: path)
+        let start = try runWarren(["serve", "--config", path])
+        #expect(start.status != 0)
+        #expect(
+            start.err.contains(
+                "\(path): service \"taken\": cannot listen on 127.0.0.1:\(busyPort): EADDRINUSE"))
+
+        let port = try TestClient.freePort()
+        let kept = TestService(name: "kept", port: port, engine: hello)
+        let warren = try WarrenProcess(config: testConfig([kept]))
+        try warren.rewriteConfig(
+            testConfig([kept, TestService(name: "taken", port: busyPort, engine: hello)]))
+        warren.signal(SIGHUP)
+        let rejected = try warren.waitForLog(of: "event=reload_rejected")
+        #expect(rejected[0].contains("cannot listen on 127.0.0.1:\(busyPort): EADDRINUSE"))
+        #expect(TestClient.exchange(port: port)?.hasSuffix("hello world\n") == true)
+    }
+
     @Test func sigtermDrainsASlowInFlightResponseToCompletionAndExitsZero() throws {
         let port = try TestClient.freePort()
         let warren = try WarrenProcess(
