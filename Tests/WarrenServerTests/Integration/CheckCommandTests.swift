@@ -8,6 +8,7 @@ private func check(_ path: String) throws -> (status: Int32, out: String, err: S
 @Suite struct CheckCommandTests {
     @Test func aValidConfigExitsZeroAndDescribesEachService() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
         try TestPaths.write(
             testConfig([TestService(name: "hello", port: 8080, engine: try TestPaths.engine("hello"))]),
@@ -20,6 +21,7 @@ private func check(_ path: String) throws -> (status: Int32, out: String, err: S
 
     @Test func everyErrorIsPrintedAsFileLineMessageAndTheExitIsNonZero() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
         let policy = directory + "/bad-policy.toml"
         try TestPaths.write("[seccomp]\ndefault_action = \"allow\"\nfrobnicate = 1\n", to: policy)

@@ -87,6 +87,7 @@ import Testing
         try #require(bound == 0 && listen(busy, 1) == 0)
         let hello = try TestPaths.engine("hello")
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
         try TestPaths.write(testConfig([TestService(name: "taken", port: busyPort, engine: hello)]), to: path)
         let start = try runWarren(["serve", "--config", path])

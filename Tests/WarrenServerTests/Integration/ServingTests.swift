@@ -111,6 +111,7 @@ import Testing
     @Test func aFailingExecveIsLoggedWithStepAndErrno() throws {
         let port = try TestClient.freePort()
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         // Executable at load (so the config is valid), then replaced by a script with no interpreter.
         let engine = directory + "/engine"
         try TestPaths.write("#!/nonexistent/interpreter\n", to: engine)

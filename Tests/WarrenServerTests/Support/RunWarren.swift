@@ -19,5 +19,10 @@ func runWarren(_ arguments: [String]) throws -> (status: Int32, out: String, err
     try #require(posix_spawn(&pid, warren, &actions, nil, &argv, environ) == 0)
     var status: Int32 = 0
     waitpid(pid, &status, 0)
+    defer {
+        unlink(outPath)
+        unlink(errPath)
+        rmdir(directory)
+    }
     return (status, TestPaths.read(outPath), TestPaths.read(errPath))
 }

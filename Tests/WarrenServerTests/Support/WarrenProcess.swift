@@ -42,6 +42,9 @@ final class WarrenProcess {
             var status: Int32 = 0
             waitpid(pid, &status, 0)
         }
+        unlink(configPath)
+        unlink(logPath)
+        rmdir(directory)
     }
 
     var log: String { TestPaths.read(logPath) }

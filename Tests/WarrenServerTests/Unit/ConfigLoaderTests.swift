@@ -183,6 +183,7 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
 
     @Test func aPolicyThatFailsToLoadFailsTheWholeConfigWithItsOwnDiagnostics() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
         try TestPaths.write(
             service("a", "policy = \"p.toml\"\n")
@@ -205,6 +206,7 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
 
     @Test func aValidConfigGetsOnePlanPerService() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
         try TestPaths.write(
             service("a", "args = [\"x\"]\n") + service("b", listen: "\"127.0.0.1:81\""), to: path)
