@@ -87,9 +87,11 @@ void warren_child(const struct warren_plan *plan, const struct warren_conn *conn
 }
 
 // Fork-like clone3, not CLONE_VM|CLONE_VFORK: warren calls this from its event loop, and a vfork
-// child suspends the caller for the whole sandbox set-up (0.2-0.5 ms, more under load); the
-// fork-like child runs its set-up on the other core while the loop goes on accepting. Its cost
-// grows with the caller's page tables (warren stays small); bench/spawn.sh measures both.
+// child suspends the caller for the whole sandbox set-up; the fork-like child runs its set-up on
+// the other core while the loop goes on accepting. bench/spawn.sh, time the caller is held per
+// spawn (medians, busy 2-core VM): clone3 ~90-150 us against vfork ~540 us with the sandbox. The
+// price: clone3 copies the caller's page tables, ~22 ms with a 256 MB caller (vfork: ~0.6 ms), so
+// warren must stay small; if it ever grows, spawn from a small helper process instead.
 int warren_spawn(const struct warren_plan *plan, const struct warren_conn *conn,
                  struct warren_child *out) {
     int pidfd = -1;

@@ -8,7 +8,7 @@ public enum Privileges {
     /// SYS_ADMIN, SYS_CHROOT), set the engines' ids and lock their capabilities (SETUID, SETGID,
     /// SETPCAP), signal them (KILL), read engines, binds and policies owned by anyone
     /// (DAC_OVERRIDE, DAC_READ_SEARCH), bind new ports on reload (NET_BIND_SERVICE), read the kernel
-    /// log for seccomp kills (SYSLOG).
+    /// log or the audit multicast group for seccomp kills (SYSLOG, AUDIT_READ).
     public static let kept: [Int32] = [
         21,  // CAP_SYS_ADMIN
         18,  // CAP_SYS_CHROOT
@@ -20,6 +20,7 @@ public enum Privileges {
         2,  // CAP_DAC_READ_SEARCH
         10,  // CAP_NET_BIND_SERVICE
         34,  // CAP_SYSLOG
+        37,  // CAP_AUDIT_READ
     ]
 
     /// Drops every other capability from warren's bounding set. Call once at start, after binding

@@ -301,11 +301,36 @@ int main(int argc, char **argv) {
         printf("\n");
         return 0;
     }
+    if (!strcmp(c, "mounts")) {
+        // "MOUNTPOINT OPTIONS" per mount, from the engine's own view.
+        FILE *f = fopen("/proc/self/mountinfo", "r");
+        if (!f) return verdict("mounts", 0, "no mountinfo");
+        char line[1024];
+        while (fgets(line, sizeof line, f)) {
+            char point[512], opts[256];
+            if (sscanf(line, "%*s %*s %*s %*s %511s %255s", point, opts) == 2) printf("%s %s\n", point, opts);
+        }
+        fclose(f);
+        return 0;
+    }
     if (!strcmp(c, "hostname")) {
         char name[65] = "";
         gethostname(name, sizeof name);
         printf("%s\n", name);
         return 0;
+    }
+    if (!strcmp(c, "i386")) {
+        // getpid through the i386 entry point (int 0x80, eax = 20): a foreign ABI must be killed.
+        long r;
+        __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
+        printf("i386: NOT CONFINED (getpid returned %ld)\n", r);
+        return 1;
+    }
+    if (!strcmp(c, "x32")) {
+        // getpid with the x32 bit set: the same entry point, another ABI, must be killed.
+        long r = syscall(0x40000000L | SYS_getpid);
+        printf("x32: %s (returned %ld)\n", r == -1 ? "confined" : "NOT CONFINED", r);
+        return r == -1 ? 0 : 1;
     }
     if (!strcmp(c, "exit")) return (int)arg;
     if (!strcmp(c, "true")) return 0;

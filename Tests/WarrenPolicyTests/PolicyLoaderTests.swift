@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 import WarrenPolicy
 
@@ -27,6 +28,7 @@ import WarrenPolicy
 @Test func everyKeyIsRead() throws {
     let tree = try PolicyTree()
     try tree.makeDirectory("skel")
+    try tree.makeDirectory("site/public")
     try tree.write(
         "policies/full.toml",
         """
@@ -328,4 +330,63 @@ import WarrenPolicy
     try tree.write("policies/q.toml", "[seccomp]\nallow = [\"execve\"]\n")
     let policy = try tree.load("policies/q.toml")
     #expect(policy.seccomp.rules.map(\.syscall) == ["execve"])
+}
+
+@Test func limitsAboveWarrensOwnHardLimitAreRefused() throws {
+    var limit = rlimit()
+    try #require(getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0)
+    guard limit.rlim_max != rlim_t.max else {
+        print("skipped: warren's open-files hard limit is unlimited here, nothing to exceed")
+        return
+    }
+    let tree = try PolicyTree()
+    try tree.write("policies/p.toml", "[limits]\nopen_files = \(limit.rlim_max + 1)\n")
+    #expect(
+        tree.errors("policies/p.toml") == [
+            "T/policies/p.toml:2: 'limits.open_files' is \(limit.rlim_max + 1), above warren's own hard limit "
+                + "\(limit.rlim_max): a child can lower its limits, never raise them"
+        ])
+}
+
+@Test func aRefusedExtendsStopsBeforeWholePolicyChecks() throws {
+    let tree = try PolicyTree()
+    try tree.makeDirectory("a")
+    try tree.makeDirectory("a/b")
+    try tree.write("a/b/p.toml", "extends = 5\n")
+    // No complaint about the default skeleton: the base that might set it was never read.
+    #expect(tree.errors("a/b/p.toml") == ["T/a/b/p.toml:1: 'extends' must be a string, not an integer"])
+}
+
+@Test func theSummaryFlagsALoggingFilter() throws {
+    let tree = try PolicyTree()
+    try tree.write("policies/p.toml", "[seccomp]\ndefault_action = \"log\"\nallow = [\"read\"]\n")
+    let policy = try tree.load("policies/p.toml")
+    #expect(policy.seccomp.defaultAction == .log)
+    #expect(
+        policy.summary.last
+            == "seccomp: default log (every unlisted syscall runs: for writing a policy only), 2 syscalls allowed "
+            + "(0 with argument filters), \(policy.seccomp.instructionCount) BPF instructions, x86_64 only")
+}
+
+@Test func theWorkingDirectoryMustExistInTheSandbox() throws {
+    let tree = try PolicyTree()
+    try tree.makeDirectory("rootfs/etc")
+    try tree.makeDirectory("site/public")
+    let mounts = """
+        [rootfs]
+        bind = [{ source = "../site", target = "/site" }]
+        tmpfs = [{ target = "/site/scratch", size = "1M" }]
+        """
+    for good in ["/", "/etc", "/site", "/site/public", "/site/scratch"] {
+        try tree.write("policies/p.toml", "cwd = \"\(good)\"\n" + mounts)
+        #expect(tree.errors("policies/p.toml") == [], "\(good)")
+    }
+    for bad in ["/nowhere", "/site/nowhere", "/site/scratch/sub", "/etc/passwd-dir"] {
+        try tree.write("policies/p.toml", "cwd = \"\(bad)\"\n" + mounts)
+        #expect(
+            tree.errors("policies/p.toml") == [
+                "T/policies/p.toml:1: 'cwd' '\(bad)' is not a directory in the sandbox "
+                    + "(neither in the skeleton nor under a bind or tmpfs)"
+            ])
+    }
 }

@@ -70,7 +70,8 @@ enum GhostCards {
     /// inside, so nothing is lost and a person can finish it by hand.
     static func unknown(name: String, payload: [String: Any]) -> Rendered {
         let json =
-            (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]))
+            (try? JSONSerialization.data(
+                withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         let inner = payload["html"] as? String ?? ""
         let html =

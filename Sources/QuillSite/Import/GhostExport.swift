@@ -37,6 +37,16 @@ struct GhostExport {
         GhostPermalink(pattern: settings["permalinks"] ?? "/:slug/")
     }
 
+    /// "FILE:LINE" of a post in the export, found by its id or, failing that, its slug or title.
+    func location(of post: GhostRecord) -> String {
+        for key in ["id", "slug", "title"] {
+            if let value = post.string(key), let line = source.line(ofKey: key, value: value) {
+                return "\(source.file):\(line)"
+            }
+        }
+        return source.file
+    }
+
     static let readTables: Set<String> = [
         "posts", "tags", "posts_tags", "users", "posts_authors", "posts_meta", "settings",
     ]

@@ -2,22 +2,27 @@ import Foundation
 
 /// Ghost's uploaded images: references to /content/images/… keep their path (so old image URLs
 /// keep working) and the files go to the site's static/content/images/, which the build copies as is.
+/// Ghost 5's video, audio and file uploads (/content/media/, /content/files/) are found and reported
+/// the same way, but only images are copied (from --images).
 enum GhostImages {
     static let prefix = "/content/images/"
+    static let otherUploadPrefixes = ["/content/media/", "/content/files/"]
 
-    /// Every /content/images/ path mentioned in `text` (Markdown, raw HTML, srcset lists), without
+    /// Every upload path mentioned in `text` (Markdown, raw HTML, srcset lists, card data), without
     /// query or fragment.
     static func references(in text: String) -> Set<String> {
         var found: Set<String> = []
-        var search = text.startIndex
-        while let range = text.range(of: prefix, range: search..<text.endIndex) {
-            var end = range.upperBound
-            while end < text.endIndex, !" \t\n\"'()<>,?#\\]".contains(text[end]) {
-                end = text.index(after: end)
+        for prefix in [prefix] + otherUploadPrefixes {
+            var search = text.startIndex
+            while let range = text.range(of: prefix, range: search..<text.endIndex) {
+                var end = range.upperBound
+                while end < text.endIndex, !" \t\n\"'()<>,?#\\]&".contains(text[end]) {
+                    end = text.index(after: end)
+                }
+                let path = String(text[range.lowerBound..<end])
+                if path.count > prefix.count { found.insert(path) }
+                search = end
             }
-            let path = String(text[range.lowerBound..<end])
-            if path.count > prefix.count { found.insert(path) }
-            search = end
         }
         return found
     }
@@ -44,6 +49,15 @@ enum GhostImages {
         let manager = FileManager.default
         var outcome = Outcome()
         for reference in references.sorted() {
+            guard reference.hasPrefix(prefix) else {
+                if manager.fileExists(atPath: site + "/static" + reference) {
+                    outcome.alreadyPresent.append(reference)
+                } else {
+                    outcome.missing.append(
+                        reference + " (copy Ghost's content/media or content/files by hand)")
+                }
+                continue
+            }
             guard let relative = relativePath(reference) else {
                 outcome.missing.append(reference + " (refused: path leaves the images folder)")
                 continue

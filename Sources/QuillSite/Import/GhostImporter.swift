@@ -65,20 +65,22 @@ public struct GhostImporter {
             if let id = GhostFrontMatter.inspect(text).ghostID { existingByID[id] = path }
         }
 
-        var written: [String: String] = [:]  // relative path → the slug that claimed it
+        var written: [String: String] = [:]  // relative path or URL → the slug that claimed it
         var archiveSlugs: [String: (kind: String, slug: String)] = [:]
         var imageReferences: Set<String> = []
         for record in export.posts {
             switch converter.convert(record) {
             case .skipped(let item, let reason):
-                summary.skipped.append((item, reason))
+                summary.skipped.append((item, "\(reason) (\(export.location(of: record)))"))
             case .converted(let post):
-                if let other = written[post.relativePath] {
-                    summary.skipped.append((post.slug, "same file as \"\(other)\" (\(post.relativePath))"))
+                if let other = written[post.relativePath] ?? written[post.url] {
+                    summary.skipped.append(
+                        (post.slug, "same file or URL as \"\(other)\" (\(post.relativePath), \(post.url))"))
                     continue
                 }
                 guard try write(post, previous: existingByID[post.id], into: &summary) else { continue }
                 written[post.relativePath] = post.slug
+                written[post.url] = post.slug
                 imageReferences.formUnion(GhostImages.references(in: post.document))
                 if post.isPage { summary.pages += 1 } else { summary.posts += 1 }
                 if post.isDraft { summary.drafts += 1 }

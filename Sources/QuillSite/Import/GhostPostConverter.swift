@@ -8,6 +8,8 @@ struct GhostConvertedPost {
     var isPage: Bool
     var isDraft: Bool
     var relativePath: String
+    /// Where the site will serve it.
+    var url: String
     var document: String
     var tags: [String]
     var authors: [String]
@@ -140,7 +142,7 @@ struct GhostPostConverter {
         return .converted(
             GhostConvertedPost(
                 id: id, slug: slug, title: post.string("title") ?? ghostSlug, isPage: isPage, isDraft: draft,
-                relativePath: relativePath, document: matter.document(body: body), tags: tags,
+                relativePath: relativePath, url: newURL, document: matter.document(body: body), tags: tags,
                 authors: authors,
                 ghostTagSlugs: publicTags.compactMap { tag in
                     tag.string("name").map { ($0, tag.string("slug") ?? "") }

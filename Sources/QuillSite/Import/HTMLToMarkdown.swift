@@ -193,6 +193,10 @@ struct HTMLToMarkdown {
             case .element:
                 let isLast = nodes[(index + 1)...].allSatisfy { $0.isWhitespaceText }
                 guard let piece = inlineElement(node, isLast: isLast) else { return nil }
+                if let last = out.last, let first = piece.first, "*~".contains(last), "*~".contains(first) {
+                    // "*a*" then "*b*" would read as one run "**"; an empty comment keeps them apart.
+                    out += "<!---->"
+                }
                 out += piece
             }
         }

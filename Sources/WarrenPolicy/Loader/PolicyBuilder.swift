@@ -25,6 +25,12 @@ struct PolicyBuilder {
         let cgroup = cgroupLimits()
         let seccomp = compileSeccomp()
         guard let skeleton, let seccomp else { return nil }
+        if let cwd = draft.workingDirectory, !sandboxDirectoryExists(cwd.value, skeleton: skeleton) {
+            log.error(
+                cwd.file, cwd.line,
+                "'cwd' '\(cwd.value)' is not a directory in the sandbox (neither in the skeleton nor under a bind or tmpfs)"
+            )
+        }
         return Policy(
             path: draft.file, namespaces: namespaces, uid: draft.uid?.value ?? PolicyLoader.defaultID,
             gid: draft.gid?.value ?? PolicyLoader.defaultID,
@@ -34,6 +40,25 @@ struct PolicyBuilder {
             seccomp: seccomp, environment: draft.environment.map { ($0.name, $0.value.value) },
             arguments: draft.arguments.map(\.value), workingDirectory: draft.workingDirectory?.value ?? "/",
             hostname: draft.hostname?.value)
+    }
+
+    /// Whether `path` (absolute, normalized) will be a directory inside the sandbox: under the
+    /// deepest mount whose target contains it (a bind's source, or an empty tmpfs), else in the
+    /// skeleton.
+    private func sandboxDirectoryExists(_ path: String, skeleton: String) -> Bool {
+        func contains(_ target: String) -> Bool { path == target || path.hasPrefix(target + "/") }
+        let bind = draft.binds.map(\.value).filter { contains($0.target) }.max {
+            $0.target.count < $1.target.count
+        }
+        let tmpfs = draft.tmpfs.map(\.value).filter { contains($0.target) }.max {
+            $0.target.count < $1.target.count
+        }
+        if let tmpfs, tmpfs.target.count >= (bind?.target.count ?? 0) { return path == tmpfs.target }
+        if let bind {
+            let rest = path.dropFirst(bind.target.count)
+            return PolicyFileReader.directoryProblem(bind.source + rest) == nil
+        }
+        return PolicyFileReader.directoryProblem(skeleton + (path == "/" ? "" : path)) == nil
     }
 
     /// The repository's rootfs/: `../rootfs` from the (most derived) policy file's directory.
@@ -51,8 +76,16 @@ struct PolicyBuilder {
 
     private func resourceLimits() -> ResourceLimits {
         func value(_ key: String) -> UInt64? {
-            if let set = draft.rlimits[key] { return set.value }
-            return PolicyFileReader.defaultRlimits[key]
+            let set = draft.rlimits[key]
+            let value = set.map(\.value) ?? PolicyFileReader.defaultRlimits[key]
+            if let value, let hard = HostLimits.hardLimit(key), value > hard {
+                let origin = set == nil ? " (the default)" : ""
+                log.error(
+                    set?.file ?? draft.file, set?.line,
+                    "'limits.\(key)' is \(value)\(origin), above warren's own hard limit \(hard): "
+                        + "a child can lower its limits, never raise them")
+            }
+            return value
         }
         return ResourceLimits(
             cpuSeconds: value("cpu_seconds"), addressSpace: value("address_space"),

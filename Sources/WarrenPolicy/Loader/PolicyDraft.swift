@@ -19,6 +19,8 @@ struct SyscallRules {
 struct PolicyDraft {
     var file: String
     var extends: Located<String>?
+    /// `extends` was written but refused (wrong type, empty).
+    var extendsRefused = false
     var namespaces: [String: Located<NamespaceMode>] = [:]
     var uid: Located<UInt32>?
     var gid: Located<UInt32>?

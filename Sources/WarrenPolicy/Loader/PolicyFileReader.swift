@@ -29,11 +29,15 @@ struct PolicyFileReader {
     func read() -> PolicyDraft {
         var draft = PolicyDraft(file: file)
         let root = TableReader(document, log: log)
+        // A refused `extends` still marks the file as extending something, so that the loader does
+        // not check it as a complete policy.
+        draft.extendsRefused = root.has("extends")
         if let extends = root.string("extends") {
             if extends.isEmpty {
                 root.error("extends", "'extends' must name a policy file")
             } else {
                 draft.extends = located(HostPaths.resolve(extends, against: directory), root, "extends")
+                draft.extendsRefused = false
             }
         }
         if let namespaces = root.table("namespaces") { readNamespaces(namespaces, into: &draft) }

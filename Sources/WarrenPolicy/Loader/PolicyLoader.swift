@@ -35,6 +35,7 @@ public enum PolicyLoader {
             }
             let draft = PolicyFileReader(document: document, log: log).read()
             drafts.append(draft)
+            if draft.extendsRefused { complete = false }
             if let extends = draft.extends { next = (extends.value, extends) }
         }
         // Checks across keys and files still run when some values were refused, so that one run

@@ -42,8 +42,10 @@ extension Policy {
                 return nil
             })
         let killed = Set(rules.filter { $0.action == .kill }.map(\.syscall))
+        let logNote =
+            seccomp.defaultAction == .log ? " (every unlisted syscall runs: for writing a policy only)" : ""
         var seccompParts = [
-            "default \(seccomp.defaultAction)",
+            "default \(seccomp.defaultAction)\(logNote)",
             "\(allowed.count) syscalls allowed (\(filtered.count) with argument filters)",
         ]
         if !errnos.isEmpty { seccompParts.append("\(errnos.count) failing with an errno") }

@@ -145,7 +145,8 @@ struct SourceLineScanner {
 
     private mutating func simpleKey() -> String {
         guard let c = current else { return "" }
-        if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") { return string() }
+        if c == UInt8(ascii: "'") { return string() }
+        if c == UInt8(ascii: "\"") { return Self.unescape(string()) }
         let start = position
         while let c = current, isBareKeyCharacter(c) { advance() }
         return String(decoding: bytes[start..<position], as: UTF8.self)
@@ -251,5 +252,38 @@ struct SourceLineScanner {
             advance()
         }
         return String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+
+    /// The common escapes of a basic-string key (\" \\ \t \n \r \uXXXX \UXXXXXXXX), so that the
+    /// key matches TOMLKit's; anything else is kept as written (the line then falls back to the
+    /// enclosing table's).
+    private static func unescape(_ raw: String) -> String {
+        guard raw.contains("\\") else { return raw }
+        var result = ""
+        var characters = raw.unicodeScalars.makeIterator()
+        while let c = characters.next() {
+            guard c == "\\", let e = characters.next() else {
+                result.unicodeScalars.append(c)
+                continue
+            }
+            switch e {
+            case "\"", "\\": result.unicodeScalars.append(e)
+            case "t": result += "\t"
+            case "n": result += "\n"
+            case "r": result += "\r"
+            case "u", "U":
+                var hex = ""
+                for _ in 0..<(e == "u" ? 4 : 8) {
+                    if let h = characters.next() { hex.unicodeScalars.append(h) }
+                }
+                if let value = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(value) {
+                    result.unicodeScalars.append(scalar)
+                }
+            default:
+                result.unicodeScalars.append(c)
+                result.unicodeScalars.append(e)
+            }
+        }
+        return result
     }
 }

@@ -61,7 +61,11 @@ struct ImportGhostTests {
         defer { try? FileManager.default.removeItem(atPath: site) }
         let summary = try GhostImporter(exportPath: ImportFixtures.path("ghost-3-mobiledoc.json"), site: site)
             .run()
-        #expect(summary.skipped.map(\.reason) == ["no slug"])
+        // The reason names the record's place in the export, so a person can look at it.
+        let fixture = ImportFixtures.path("ghost-3-mobiledoc.json")
+        let line = try ImportFixtures.read(fixture).split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex { $0.contains("\"5ec0000000000000000000a4\"") }.map { $0 + 1 }
+        #expect(summary.skipped.map(\.reason) == ["no slug (\(fixture):\(line ?? 0))"])
         #expect(summary.warnings.contains { $0.item == "v4-cards" && $0.message.contains("mystery-card") })
         #expect(summary.warnings.contains { $0.item == "contact" && $0.message.contains("mobiledoc") })
         let post = try ImportFixtures.read(site + "/content/posts/2020-05-20-v4-cards.md")
@@ -110,6 +114,25 @@ struct ImportGhostTests {
         #expect(
             try ImportFixtures.read(site + "/site/content/posts/2021-02-03-hello.md").contains(
                 "aliases: [\"/9/hello/\"]"))
+    }
+
+    @Test func slugsQuillWritesDifferentlyKeepTheOldURLAndNeverCollide() throws {
+        let site = try ImportFixtures.scratch()
+        defer { try? FileManager.default.removeItem(atPath: site) }
+        let export = site + "/export.json"
+        try Data(
+            #"""
+            {"data":{"posts":[
+            {"id":"1","slug":"my_post","status":"published","html":"<p>x</p>","published_at":"2021-02-03T04:05:06Z"},
+            {"id":"2","slug":"my-post","status":"published","html":"<p>y</p>","published_at":"2022-02-03T04:05:06Z"}]}}
+            """#.utf8
+        ).write(to: URL(fileURLWithPath: export))
+        let summary = try GhostImporter(exportPath: export, site: site + "/site").run()
+        let post = try ImportFixtures.read(site + "/site/content/posts/2021-02-03-my-post.md")
+        #expect(post.contains("slug: \"my-post\"") && post.contains("aliases: [\"/my_post/\"]"))
+        #expect(summary.posts == 1)
+        #expect(summary.skipped.map(\.item) == ["my-post"])
+        #expect(summary.skipped.first?.reason.contains("same file or URL as \"my-post\"") == true)
     }
 
     @Test func secondImportUpdatesAndNeverDuplicates() throws {
@@ -184,9 +207,12 @@ struct ImportGhostTests {
                 "/content/images/2024/03/cover.jpg", "/content/images/2024/03/lexical.png",
             ])
         #expect(
-            summary.imagesMissing == ["/content/images/2024/02/g1.jpg", "/content/images/2024/03/og.png"])
+            summary.imagesMissing == [
+                "/content/images/2024/02/g1.jpg", "/content/images/2024/03/og.png",
+                "/content/media/2024/03/clip.mp4 (copy Ghost's content/media or content/files by hand)",
+            ])
         #expect(try ImportFixtures.read(site + "/static/content/images/2024/03/lexical.png") == "png bytes")
-        #expect(summary.text.contains("Images not found in the images folder, 2:"))
+        #expect(summary.text.contains("Images not found in the images folder, 3:"))
     }
 
     @Test func imagePathsThatLeaveTheFolderAreRefused() {
