@@ -20,6 +20,8 @@ public final class Server {
         case pidfd(Connection)
         case report(Connection)
         case log(Connection)
+        /// Audit records naming seccomp kills: drained as they come so none overflow the socket.
+        case seccompLog
     }
 
     enum TimerToken {
@@ -68,8 +70,20 @@ public final class Server {
         sources[signals.descriptor.rawValue] = .signals
         try epoll.add(timer.descriptor)
         sources[timer.descriptor.rawValue] = .timer
+        if let deaths = seccompDeaths {
+            try watch(deaths.fileDescriptor, as: .seccompLog)
+        }
         try apply(loaded, bound: try bindNewListeners(for: loaded.config))
         logWarnings(loaded)
+        var names = LogLine(event: seccompDeaths == nil ? "warning" : "seccomp_names")
+        if let deaths = seccompDeaths {
+            names.add("source", deaths.source)
+        } else {
+            names.add(
+                "msg",
+                "seccomp kills cannot be named: neither the audit multicast group nor /dev/kmsg is readable")
+        }
+        sink.write(names)
         for service in loaded.config.services where service.policy == nil {
             var line = LogLine(event: "warning")
             line.add("service", service.name)
@@ -101,6 +115,7 @@ public final class Server {
         case .pidfd(let connection): reap(connection)
         case .report(let connection): readReport(of: connection)
         case .log(let connection): readLog(of: connection, untilEnd: false)
+        case .seccompLog: seccompDeaths?.drain()
         }
     }
 
