@@ -288,8 +288,10 @@ int main(int argc, char **argv) {
         while ((n = read(0, buf, sizeof buf)) > 0) write(1, buf, (size_t)n);
         return 0;
     }
-    if (!strcmp(c, "ns")) {
+    if (!strcmp(c, "ns") || !strcmp(c, "ns-hold")) {
         // The namespaces it is in, as "net:[4026532...] ipc:[...] ..." for the tests to compare.
+        // "ns-hold" then stays alive until stdin ends: a namespace's inode number is unique only
+        // among live namespaces, so engines compared with each other must be alive together.
         const char *kinds[] = {"net", "ipc", "uts", "user", "cgroup", "mnt", "pid"};
         for (int i = 0; i < 7; i++) {
             char path[64], link[64];
@@ -299,6 +301,11 @@ int main(int argc, char **argv) {
             printf("%s%s", i ? " " : "", n < 0 ? "?" : link);
         }
         printf("\n");
+        fflush(stdout);
+        if (!strcmp(c, "ns-hold")) {
+            char sink[64];
+            while (read(0, sink, sizeof sink) > 0) {}
+        }
         return 0;
     }
     if (!strcmp(c, "mounts")) {

@@ -163,15 +163,28 @@ public enum ConfigLoader {
 
     /// The directory part of `path`, made absolute, so that relative engine paths survive a chdir.
     static func directory(of path: String) -> String {
-        let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
-        guard let slash = absolute.lastIndex(of: "/") else { return "/" }
-        let dir = String(absolute[..<slash])
-        return dir.isEmpty ? "/" : dir
+        let absolute = normalize(path.hasPrefix("/") ? path : currentDirectory() + "/" + path)
+        guard let slash = absolute.lastIndex(of: "/"), slash != absolute.startIndex else { return "/" }
+        return String(absolute[..<slash])
     }
 
+    /// `path` made absolute against `directory`, without "." or ".." (the sandbox binds the engine
+    /// at the same path and accepts only normalised absolute paths).
     static func resolve(_ path: String, against directory: String) -> String {
-        if path.hasPrefix("/") { return path }
-        return directory == "/" ? "/" + path : directory + "/" + path
+        normalize(path.hasPrefix("/") ? path : directory + "/" + path)
+    }
+
+    /// Lexical normalisation of an absolute path ("/a/./b/../c//" → "/a/c").
+    static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+            } else {
+                parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     private static func currentDirectory() -> String {

@@ -1,30 +1,14 @@
 import Glibc
 import Testing
 
-/// Runs `warren check --config PATH`; returns its exit status, stdout and stderr.
 private func check(_ path: String) throws -> (status: Int32, out: String, err: String) {
-    let directory = try TestPaths.temporaryDirectory()
-    let outPath = directory + "/out"
-    let errPath = directory + "/err"
-    let warren = try TestPaths.warren()
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    let args = [warren, "check", "--config", path]
-    var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-    defer { for pointer in argv { free(pointer) } }
-    var pid: pid_t = 0
-    try #require(posix_spawn(&pid, warren, &actions, nil, &argv, environ) == 0)
-    var status: Int32 = 0
-    waitpid(pid, &status, 0)
-    return (status, TestPaths.read(outPath), TestPaths.read(errPath))
+    try runWarren(["check", "--config", path])
 }
 
 @Suite struct CheckCommandTests {
     @Test func aValidConfigExitsZeroAndDescribesEachService() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
         try TestPaths.write(
             testConfig([TestService(name: "hello", port: 8080, engine: try TestPaths.engine("hello"))]),
@@ -37,6 +21,7 @@ private func check(_ path: String) throws -> (status: Int32, out: String, err: S
 
     @Test func everyErrorIsPrintedAsFileLineMessageAndTheExitIsNonZero() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
         let policy = directory + "/bad-policy.toml"
         try TestPaths.write("[seccomp]\ndefault_action = \"allow\"\nfrobnicate = 1\n", to: policy)

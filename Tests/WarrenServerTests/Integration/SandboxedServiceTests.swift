@@ -44,6 +44,7 @@ private func writePolicy(in directory: String) throws -> String {
             return
         }
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let policy = try writePolicy(in: directory)
         let port = try TestClient.freePort()
         let warren = try WarrenProcess(
@@ -71,6 +72,7 @@ private func writePolicy(in directory: String) throws -> String {
             return
         }
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let policy = try writePolicy(in: directory)
         let port = try TestClient.freePort()
         let warren = try WarrenProcess(

@@ -61,3 +61,18 @@ enum TestPaths {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+extension TestPaths {
+    /// Removes a directory made by `temporaryDirectory` and the plain files in it.
+    static func removeDirectory(_ path: String) {
+        guard path.hasPrefix("/tmp/warren-test-"), let dir = opendir(path) else { return }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { unlink(path + "/" + name) }
+        }
+        closedir(dir)
+        rmdir(path)
+    }
+}

@@ -42,6 +42,9 @@ final class WarrenProcess {
             var status: Int32 = 0
             waitpid(pid, &status, 0)
         }
+        unlink(configPath)
+        unlink(logPath)
+        rmdir(directory)
     }
 
     var log: String { TestPaths.read(logPath) }
@@ -55,7 +58,7 @@ final class WarrenProcess {
         throws -> [Substring]
     {
         for _ in 0..<1500 {
-            let matching = logLines.filter { line in parts.allSatisfy { line.contains($0) } }
+            let matching = logLines.filter { line in parts.allSatisfy { WarrenProcess.line(line, has: $0) } }
             if matching.count >= count { return matching }
             if let status = exitStatusIfExited() {
                 Issue.record(
@@ -132,6 +135,13 @@ final class WarrenProcess {
             result.append((child, state))
         }
         return result
+    }
+
+    /// Whether `line` holds `part`; an `event=` part must be the line's own event (an engine's
+    /// forwarded stderr may contain the same text inside its quoted `line` value).
+    static func line(_ line: Substring, has part: String) -> Bool {
+        if part.hasPrefix("event=") { return field("event", in: line) == String(part.dropFirst(6)) }
+        return line.contains(part)
     }
 
     /// The value of `key` in a logfmt line (unquoted values only).

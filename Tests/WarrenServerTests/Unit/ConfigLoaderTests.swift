@@ -76,6 +76,8 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
     @Test func relativeEnginePathsResolveAgainstTheConfigDirectory() {
         #expect(ConfigLoader.resolve("engines/hello", against: "/etc/warren") == "/etc/warren/engines/hello")
         #expect(ConfigLoader.resolve("/abs/engine", against: "/etc/warren") == "/abs/engine")
+        #expect(ConfigLoader.resolve("../bin/./e", against: "/etc/warren") == "/etc/bin/e")
+        #expect(ConfigLoader.directory(of: "/etc/warren/../w.toml") == "/etc")
         #expect(ConfigLoader.directory(of: "/etc/warren/warren.toml") == "/etc/warren")
         #expect(ConfigLoader.directory(of: "/warren.toml") == "/")
         #expect(
@@ -181,6 +183,7 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
 
     @Test func aPolicyThatFailsToLoadFailsTheWholeConfigWithItsOwnDiagnostics() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
         try TestPaths.write(
             service("a", "policy = \"p.toml\"\n")
@@ -203,6 +206,7 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
 
     @Test func aValidConfigGetsOnePlanPerService() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
         try TestPaths.write(
             service("a", "args = [\"x\"]\n") + service("b", listen: "\"127.0.0.1:81\""), to: path)
