@@ -64,11 +64,13 @@ import Testing
         try warren.rewriteConfig(
             testConfig([service]) + "\n[[service]]\nname = \"hello\"\nlisten = [\"nowhere\"]\n")
         warren.signal(SIGHUP)
-        let rejected = try warren.waitForLog(count: 3, of: "event=reload_rejected")
+        let rejected = try warren.waitForLog(count: 4, of: "event=reload_rejected")
         let path = warren.configPath
-        #expect(rejected.contains { $0.contains("error=\"\(path):10: duplicate service name 'hello'") })
-        #expect(rejected.contains { $0.contains("error=\"\(path):11: invalid listen address 'nowhere'") })
-        #expect(rejected.contains { $0.contains("error=\"\(path):9: missing key 'service.engine'") })
+        #expect(rejected.contains { $0.contains("error=\"\(path):11: duplicate service name 'hello'") })
+        #expect(rejected.contains { $0.contains("error=\"\(path):12: invalid listen address 'nowhere'") })
+        #expect(rejected.contains { $0.contains("error=\"\(path):10: missing key 'service.engine'") })
+        #expect(
+            rejected.contains { $0.contains("error=\"\(path):10: service 'hello': missing key 'policy'") })
         #expect(TestClient.exchange(port: port)?.hasSuffix("hello world\n") == true)
         #expect(!warren.log.contains("event=reloaded"))
     }
