@@ -139,6 +139,20 @@ public enum ConfigLoader {
             }
             // Never a plan without a policy: SpawnPlan(policy: nil) is for WarrenSpawn's own tests.
             guard let policy = loaded else { continue }
+            // Without a user namespace an engine can keep only what is still in warren's bounding
+            // set (`warren serve` drops the rest at start): refuse now rather than fail every spawn.
+            if policy.namespaces.user == .host {
+                let dropped = policy.keepCapabilities.filter { !Privileges.kept.contains($0) }
+                if !dropped.isEmpty {
+                    log.error(
+                        config.path, nil,
+                        "service '\(service.name)': policy \(path) keeps capabilities "
+                            + "\(dropped.map(String.init).joined(separator: ", ")) with user = \"host\", but warren "
+                            + "drops them from its own bounding set; use user = \"fresh\" or keep only "
+                            + "capabilities warren holds")
+                    continue
+                }
+            }
             do {
                 let plan = try SpawnPlan(
                     engine: service.engine, arguments: service.arguments, policy: policy, host: host)

@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 import WarrenPolicy
 import WarrenSpawn
@@ -224,6 +225,30 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
         }
         // Each policy file is read once, however many services name it.
         #expect(asked == [directory + "/p.toml"])
+    }
+
+    @Test func aHostUserPolicyCannotKeepACapabilityWarrenDrops() throws {
+        guard getuid() == 0 else {
+            print("skipped: compiling a plan prepares namespaces, which needs root")
+            return
+        }
+        let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
+        let policy = directory + "/raw.toml"
+        try TestPaths.write(
+            "extends = \"\(testPolicy)\"\n[namespaces]\nuser = \"host\"\n[capabilities]\nkeep = [\"cap_net_raw\"]\n",
+            to: policy)
+        let path = directory + "/warren.toml"
+        try TestPaths.write(service("a", "policy = \"raw.toml\"\n"), to: path)
+        #expect {
+            try ConfigLoader.serverLoader(path: path)
+        } throws: { error in
+            (error as? ConfigErrors)?.messages == [
+                "\(path): service 'a': policy \(policy) keeps capabilities 13 with user = \"host\", but warren "
+                    + "drops them from its own bounding set; use user = \"fresh\" or keep only capabilities "
+                    + "warren holds"
+            ]
+        }
     }
 
     @Test func aValidConfigGetsOnePlanPerService() throws {
