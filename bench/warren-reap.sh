@@ -20,6 +20,7 @@ cat > "$DIR/warren.toml" <<TOML
 name = "hello"
 listen = ["127.0.0.1:$PORT"]
 engine = "$PWD/.build/test-engines/hello"
+policy = "$PWD/Tests/WarrenServerTests/Policies/test-engine.toml"   # required: the tests' sandbox
 max_instances = 256
 max_per_source = 256
 TOML

@@ -61,13 +61,16 @@ static int setup_fds(int report, const struct warren_conn *conn) {
 }
 
 // The child's steps, in this order (each one's reason is in its file):
-//   signals → shared namespaces, template mount namespace, own copy (ns.c) → own /proc and tmpfs
-//   (mnt.c) → cwd → hostname → identity: user namespace or setresuid, with the capability lock
-//   (user.c, caps.c) → fds 0-3 → rlimits (limits.c) → capabilities to the keep-list and
+//   signals → own session (setsid) → shared namespaces, template mount namespace, own copy (ns.c)
+//   → own /proc and tmpfs (mnt.c) → cwd → hostname → identity: user namespace or setresuid, with
+//   the capability lock (user.c, caps.c) → fds 0-3 → rlimits (limits.c) → capabilities to the keep-list and
 //   no_new_privs (caps.c) → seccomp (seccomp.c) → execve.
 void warren_child(const struct warren_plan *plan, const struct warren_conn *conn) {
     int report = conn->report_fd;
     reset_signals(report);
+    // A session (and process group) of its own: a Ctrl-C or SIGHUP aimed at warren's terminal or
+    // group must not reach engines directly; warren drains or kills them itself.
+    if (syscall(SYS_setsid) < 0) warren_fail(report, "setsid", -1, errno);
     const struct warren_sandbox *sb = plan->sandbox;
     if (sb) {
         warren_enter_namespaces(report, sb);

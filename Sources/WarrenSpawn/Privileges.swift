@@ -23,8 +23,9 @@ public enum Privileges {
         37,  // CAP_AUDIT_READ
     ]
 
-    /// Drops every other capability from warren's bounding set. Call once at start, after binding
-    /// and before building spawn plans (plans built after it drop nothing more per child).
+    /// Drops every other capability from warren's bounding set. `warren serve` calls it first,
+    /// before loading its config: every later helper and child inherits the smaller set, and plans
+    /// built after it have less left to drop per child (binding needs only NET_BIND_SERVICE, kept).
     public static func dropBoundingSet() throws(Errno) {
         var keep: UInt64 = 0
         for cap in kept { keep |= UInt64(1) << UInt64(cap) }

@@ -84,12 +84,6 @@ public final class Server {
                 "seccomp kills cannot be named: neither the audit multicast group nor /dev/kmsg is readable")
         }
         sink.write(names)
-        for service in loaded.config.services where service.policy == nil {
-            var line = LogLine(event: "warning")
-            line.add("service", service.name)
-            line.add("msg", "no policy: the engine runs unconfined")
-            sink.write(line)
-        }
     }
 
     /// Serves until SIGTERM or SIGINT and the drain that follows are over.

@@ -10,13 +10,35 @@ private func check(_ path: String) throws -> (status: Int32, out: String, err: S
         let directory = try TestPaths.temporaryDirectory()
         defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
-        try TestPaths.write(
-            testConfig([TestService(name: "hello", port: 8080, engine: try TestPaths.engine("hello"))]),
-            to: path)
+        let engine = try TestPaths.engine("hello")
+        try TestPaths.write(testConfig([TestService(name: "hello", port: 8080, engine: engine)]), to: path)
         let result = try check(path)
         #expect(result.status == 0)
-        #expect(result.out.hasPrefix("\(path): ok\nservice hello: 127.0.0.1:8080 -> "))
+        // Host warnings (limits this machine cannot enforce) may sit between the two.
+        #expect(result.out.hasPrefix("\(path): ok\n"))
+        #expect(
+            result.out.contains(
+                "\nservice hello: 127.0.0.1:8080 -> \(engine) (policy \(TestPaths.testEnginePolicy))\n"))
         #expect(result.err.isEmpty)
+    }
+
+    @Test func aServiceWithoutAPolicyFailsCheckAndServe() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
+        let path = directory + "/warren.toml"
+        let port = try TestClient.freePort()
+        try TestPaths.write(
+            "[[service]]\nname = \"open\"\nlisten = [\"127.0.0.1:\(port)\"]\nengine = \"\(try TestPaths.engine("hello"))\"\n",
+            to: path)
+        let expected = "\(path):1: service 'open': missing key 'policy'"
+        let checked = try check(path)
+        #expect(checked.status != 0)
+        #expect(checked.err.hasPrefix(expected), "stderr: \(checked.err)")
+        // serve refuses to start (nothing listens), with the same message.
+        let served = try runWarren(["serve", "--config", path])
+        #expect(served.status != 0)
+        #expect(served.err.hasPrefix(expected), "stderr: \(served.err)")
+        #expect(TestClient.connect(port: port) == -ECONNREFUSED)
     }
 
     @Test func everyErrorIsPrintedAsFileLineMessageAndTheExitIsNonZero() throws {

@@ -10,6 +10,8 @@ import Testing
         let old = TestService(name: "old", port: oldPort, engine: hello, args: ["old"])
         let warren = try WarrenProcess(config: testConfig([old]))
         let fdsBefore = warren.openFileCount()
+        let namespacesBefore = warren.namespaceFileCount()
+        #expect(namespacesBefore > 0)
         try warren.rewriteConfig(
             testConfig([old, TestService(name: "new", port: newPort, engine: hello, args: ["new"])]))
         // Five reloads, each sent once the previous one is logged, with the old address used
@@ -37,7 +39,11 @@ import Testing
         #expect(warren.logLines.filter { $0.contains("event=listening service=old") }.count == 1)
         #expect(warren.logLines.filter { $0.contains("event=listening service=new") }.count == 1)
         try warren.waitForLog(count: exchanges + 1, of: "event=conn", "exit=0")
-        #expect(warren.openFileCount() == fdsBefore + 1)
+        // One new listener, and the new service's plan (its policy's prepared namespaces): the
+        // reloads leaked nothing.
+        let namespaces = warren.namespaceFileCount()
+        #expect(namespaces == 2 * namespacesBefore)
+        #expect(warren.openFileCount() - namespaces == fdsBefore - namespacesBefore + 1)
     }
 
     @Test func sighupClosesTheSocketOfARemovedServiceAndKeepsTheOthers() throws {
@@ -48,13 +54,18 @@ import Testing
         let warren = try WarrenProcess(
             config: testConfig([kept, TestService(name: "dropped", port: droppedPort, engine: hello)]))
         let fdsBefore = warren.openFileCount()
+        let namespacesBefore = warren.namespaceFileCount()
+        #expect(namespacesBefore > 0)
         try warren.rewriteConfig(testConfig([kept]))
         warren.signal(SIGHUP)
         try warren.waitForLog(of: "event=reloaded", "services=1")
         #expect(TestClient.connect(port: droppedPort) == -ECONNREFUSED)
         #expect(TestClient.exchange(port: keptPort)?.hasSuffix("hello world\n") == true)
         try warren.waitForLog(of: "event=conn", "service=kept", "exit=0")
-        #expect(warren.openFileCount() == fdsBefore - 1)
+        // One listener fewer, and the dropped service's plan released with its namespaces.
+        let namespaces = warren.namespaceFileCount()
+        #expect(namespaces * 2 == namespacesBefore)
+        #expect(warren.openFileCount() - namespaces == fdsBefore - namespacesBefore - 1)
     }
 
     @Test func aBrokenConfigOnSighupIsRejectedAndTheOldOneKeepsServing() throws {
@@ -64,11 +75,13 @@ import Testing
         try warren.rewriteConfig(
             testConfig([service]) + "\n[[service]]\nname = \"hello\"\nlisten = [\"nowhere\"]\n")
         warren.signal(SIGHUP)
-        let rejected = try warren.waitForLog(count: 3, of: "event=reload_rejected")
+        let rejected = try warren.waitForLog(count: 4, of: "event=reload_rejected")
         let path = warren.configPath
-        #expect(rejected.contains { $0.contains("error=\"\(path):10: duplicate service name 'hello'") })
-        #expect(rejected.contains { $0.contains("error=\"\(path):11: invalid listen address 'nowhere'") })
-        #expect(rejected.contains { $0.contains("error=\"\(path):9: missing key 'service.engine'") })
+        #expect(rejected.contains { $0.contains("error=\"\(path):11: duplicate service name 'hello'") })
+        #expect(rejected.contains { $0.contains("error=\"\(path):12: invalid listen address 'nowhere'") })
+        #expect(rejected.contains { $0.contains("error=\"\(path):10: missing key 'service.engine'") })
+        #expect(
+            rejected.contains { $0.contains("error=\"\(path):10: service 'hello': missing key 'policy'") })
         #expect(TestClient.exchange(port: port)?.hasSuffix("hello world\n") == true)
         #expect(!warren.log.contains("event=reloaded"))
     }

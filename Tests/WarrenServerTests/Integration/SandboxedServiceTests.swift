@@ -51,7 +51,7 @@ private func writePolicy(in directory: String) throws -> String {
             config: testConfig([
                 TestService(
                     name: "env", port: port, engine: try TestPaths.engine("env"),
-                    extra: ["policy = \"\(policy)\""])
+                    policy: policy)
             ]))
         let lines = (TestClient.exchange(port: port, "") ?? "").split(separator: "\n").map(String.init)
         #expect(lines.count == 6)
@@ -79,7 +79,7 @@ private func writePolicy(in directory: String) throws -> String {
             config: testConfig([
                 TestService(
                     name: "bad", port: port, engine: try TestPaths.engine("forbidden"),
-                    extra: ["policy = \"\(policy)\""])
+                    policy: policy)
             ]))
         #expect(TestClient.exchange(port: port, "") == "before\n")
         let record = try warren.waitForLog(of: "event=conn", "service=bad")[0]

@@ -110,10 +110,10 @@ import Testing
 
     @Test func aFailingExecveIsLoggedWithStepAndErrno() throws {
         let port = try TestClient.freePort()
-        let directory = try TestPaths.temporaryDirectory()
-        defer { TestPaths.removeDirectory(directory) }
         // Executable at load (so the config is valid), then replaced by a script with no interpreter.
-        let engine = directory + "/engine"
+        // Not under /tmp: the test policy mounts its own tmpfs there, which would hide the engine.
+        let engine = TestPaths.root + "/.build/test-engines/broken-\(getpid())"
+        defer { unlink(engine) }
         try TestPaths.write("#!/nonexistent/interpreter\n", to: engine)
         chmod(engine, 0o755)
         let warren = try WarrenProcess(

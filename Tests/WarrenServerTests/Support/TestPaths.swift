@@ -10,6 +10,9 @@ enum TestPaths {
         return parts.joined(separator: "/")
     }()
 
+    /// The policy the C test engines run under (Policies/test-engine.toml beside these tests).
+    static var testEnginePolicy: String { root + "/Tests/WarrenServerTests/Policies/test-engine.toml" }
+
     /// A static test engine built by `make test-engines`; records an issue naming the fix if missing.
     static func engine(_ name: String) throws -> String {
         let path = root + "/.build/test-engines/" + name
