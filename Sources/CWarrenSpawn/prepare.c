@@ -79,6 +79,14 @@ static void set_failure(struct warren_report *failure, const char *step, int err
     failure->detail = -1;
 }
 
+// Closes every fd above 2 except a and b.
+static void keep_only(int a, int b) {
+    int lo = a < b ? a : b, hi = a < b ? b : a;
+    if (lo > 3) syscall(SYS_close_range, 3, lo - 1, 0);
+    if (hi > lo + 1) syscall(SYS_close_range, lo + 1, hi - 1, 0);
+    syscall(SYS_close_range, hi + 1, ~0U, 0);
+}
+
 int warren_prepare(const struct warren_prepare_spec *spec, struct warren_prepared *out,
                    struct warren_report *failure) {
     out->mnt_fd = out->net_fd = out->ipc_fd = out->uts_fd = out->cgroup_fd = out->user_fd = -1;
@@ -98,7 +106,10 @@ int warren_prepare(const struct warren_prepare_spec *spec, struct warren_prepare
     args.exit_signal = SIGCHLD;
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0) {
-        syscall(SYS_close, go[1]);
+        // Keep only our two pipe ends (and stdio). Another thread may be preparing a plan at the
+        // same time (tests do): an inherited copy of its "go" write end would keep its helper
+        // from ever seeing EOF, and its helper would hold ours — both waiting for ever.
+        keep_only(report[1], go[0]);
         helper(spec, report[1], go[0]);
     }
     int result = -1;

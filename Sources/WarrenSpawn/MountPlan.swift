@@ -31,7 +31,7 @@ public struct MountPlanError: Error, Sendable, CustomStringConvertible {
 /// The template: a tmpfs root (nosuid, nodev, noexec) holding the skeleton's top-level entries bound
 /// read-only, /dev as a read-only tmpfs with null, zero, random and urandom bound in, mount points
 /// for /proc and the tmpfs entries, the binds (read-only unless writable), the engine bound
-/// read-only at its host path (the only mount without noexec); then pivot_root and the root's
+/// read-only at /engine (the only mount without noexec); then pivot_root and the root's
 /// superblock remounted read-only (every copy shares it). Each child: its own /proc for its PID
 /// namespace (subset=pid: no /proc/sys, no kernel knobs) and its own size-capped tmpfs entries.
 struct MountPlan {
@@ -39,6 +39,10 @@ struct MountPlan {
     var child: [MountOp] = []
 
     static let devices = ["null", "zero", "random", "urandom"]
+    /// Where the engine binary is bound and exec'd inside every sandbox, whatever its host path:
+    /// a host path could lie under a tmpfs entry (a checkout in /tmp) or a bind target and be
+    /// hidden, and the engine has no business knowing the host's directory layout.
+    static let engineTarget = "/engine"
     private static let hardened = WARREN_MS_NOSUID | WARREN_MS_NODEV | WARREN_MS_NOEXEC
 
     init(policy: Policy, engine: String, staging: String) throws(MountPlanError) {
@@ -50,7 +54,7 @@ struct MountPlan {
         }
         // A path under a tmpfs entry, /proc or /dev would be hidden by that mount in every child.
         let covering = root.tmpfs.map(\.target) + ["/proc", "/dev"]
-        for (what, path) in [("engine", engine)] + root.binds.map({ ("bind target", $0.target) }) {
+        for (what, path) in root.binds.map({ ("bind target", $0.target) }) {
             if let cover = covering.first(where: { path == $0 || path.hasPrefix($0 + "/") }) {
                 throw MountPlanError(
                     description: "\(policy.path): \(what) \(path) would be hidden by the mount on \(cover)")
@@ -82,15 +86,16 @@ struct MountPlan {
                         "size=\(tmpfs.sizeBytes),nr_inodes=1024,mode=0700,uid=\(policy.uid),gid=\(policy.gid)",
                     what: "tmpfs \(tmpfs.target)"))
         }
-        addParents(of: engine, staging: s, includingSelf: false)
-        template.append(MountOp(kind: .mkfile, target: s + engine, what: "engine mount point \(engine)"))
+        let inside = s + Self.engineTarget
+        template.append(
+            MountOp(kind: .mkfile, target: inside, what: "engine mount point \(Self.engineTarget)"))
         template.append(
             MountOp(
-                kind: .mount, source: engine, target: s + engine, flags: WARREN_MS_BIND,
+                kind: .mount, source: engine, target: inside, flags: WARREN_MS_BIND,
                 what: "bind engine \(engine)"))
         template.append(
             MountOp(
-                kind: .mount, target: s + engine,
+                kind: .mount, target: inside,
                 flags: WARREN_MS_REMOUNT | WARREN_MS_BIND | WARREN_MS_RDONLY | WARREN_MS_NOSUID
                     | WARREN_MS_NODEV,
                 what: "remount engine read-only"))

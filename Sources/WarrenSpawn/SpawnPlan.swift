@@ -10,9 +10,11 @@ import WarrenSystem
 /// prepare.c): the template mount namespace with the rootfs assembled and the shared namespaces.
 /// Dropping the plan (a reload) closes them.
 public final class SpawnPlan: @unchecked Sendable {
-    /// The engine as the host sees it (and, bound at the same path, as the sandbox sees it).
+    /// The engine as the host sees it.
     public let engine: String
-    /// argv, argv[0] included.
+    /// The path execve takes: the engine's host path, or `/engine` inside a sandbox.
+    public let executablePath: String
+    /// argv, argv[0] (the executable path) included.
     public let arguments: [String]
     /// The policy's environment, appended after the per-connection UCSPI variables.
     public let policyEnvironment: [String]
@@ -50,10 +52,11 @@ public final class SpawnPlan: @unchecked Sendable {
     ) throws {
         self.engine = engine
         self.policy = policy
-        let argv = [engine] + (policy?.arguments ?? []) + arguments
+        executablePath = policy == nil ? engine : MountPlan.engineTarget
+        let argv = [executablePath] + (policy?.arguments ?? []) + arguments
         self.arguments = argv
         self.policyEnvironment = (policy?.environment ?? []).map { "\($0.name)=\($0.value)" }
-        self.path = CStringArray([engine])
+        self.path = CStringArray([executablePath])
         self.argv = CStringArray(argv)
         self.plan = warren_plan(
             path: UnsafePointer(self.path.pointer[0]), argv: self.argv.pointer, sandbox: nil)

@@ -224,6 +224,22 @@ import WarrenPolicy
         ])
 }
 
+@Test func theEnginesMountPointIsReserved() throws {
+    let tree = try PolicyTree()
+    try tree.write(
+        "policies/engine.toml",
+        """
+        [rootfs]
+        bind = [{ source = "../site", target = "/engine" }]
+        tmpfs = [{ target = "/engine/x", size = "1M" }]
+        """)
+    #expect(
+        tree.errors("policies/engine.toml") == [
+            "T/policies/engine.toml:2: 'rootfs.bind.target' must not be '/engine' or under it: warren builds it",
+            "T/policies/engine.toml:3: 'rootfs.tmpfs.target' must not be '/engine' or under it: warren builds it",
+        ])
+}
+
 @Test func extendsMergesBaseFirstAndDerivedWins() throws {
     let tree = try PolicyTree()
     try tree.makeDirectory("policies/base")

@@ -34,14 +34,14 @@ import WarrenSystem
     #expect(mounts["/data"]?.contains("rw") == true)
     #expect(mounts["/etc"]?.contains("ro") == true)
     #expect(mounts["/dev"]?.contains("ro") == true)
-    #expect(mounts[engine]?.contains("ro") == true)
+    #expect(mounts["/engine"]?.contains("ro") == true)
     #expect(
         Set(mounts.keys)
-            == Set(["/", "/etc", "/dev", "/proc", "/tmp", "/site", "/data", engine]).union(devices))
+            == Set(["/", "/etc", "/dev", "/proc", "/tmp", "/site", "/data", "/engine"]).union(devices))
     for (point, options) in mounts {
         #expect(options.contains("nosuid"), "\(point) lacks nosuid")
         if !devices.contains(point) { #expect(options.contains("nodev"), "\(point) lacks nodev") }
-        if point != engine { #expect(options.contains("noexec"), "\(point) lacks noexec") }
+        if point != "/engine" { #expect(options.contains("noexec"), "\(point) lacks noexec") }
     }
-    #expect(mounts[engine]?.contains("noexec") == false)
+    #expect(mounts["/engine"]?.contains("noexec") == false)
 }

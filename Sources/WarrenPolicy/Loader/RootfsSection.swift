@@ -4,7 +4,8 @@
 
 extension PolicyFileReader {
     /// Sandbox paths a policy may not mount over: the root itself and what the spawn path builds.
-    static let reservedTargets = ["/", "/proc", "/dev"]
+    // /engine: where warren binds the engine binary in every sandbox.
+    static let reservedTargets = ["/", "/proc", "/dev", "/engine"]
 
     func readRootfs(_ table: TableReader, into draft: inout PolicyDraft) {
         draft.skeletonNamed = table.has("skeleton")

@@ -258,7 +258,9 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
         try TestPaths.write(
             service("a", "args = [\"x\"]\n") + service("b", listen: "\"127.0.0.1:81\""), to: path)
         let loaded = try ConfigLoader.serverLoader(path: path)
-        #expect(loaded.plans["a"]?.arguments == ["/bin/true", "x"])
-        #expect(loaded.plans["b"]?.arguments == ["/bin/true"])
+        // Every plan is sandboxed: the engine is exec'd as /engine, its mount point inside.
+        #expect(loaded.plans["a"]?.engine == "/bin/true")
+        #expect(loaded.plans["a"]?.arguments == ["/engine", "x"])
+        #expect(loaded.plans["b"]?.arguments == ["/engine"])
     }
 }
