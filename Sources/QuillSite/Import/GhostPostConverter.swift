@@ -7,6 +7,7 @@ struct GhostConvertedPost {
     var title: String
     var isPage: Bool
     var isDraft: Bool
+    var date: Date
     var relativePath: String
     /// Where the site will serve it.
     var url: String
@@ -142,6 +143,7 @@ struct GhostPostConverter {
         return .converted(
             GhostConvertedPost(
                 id: id, slug: slug, title: post.string("title") ?? ghostSlug, isPage: isPage, isDraft: draft,
+                date: date,
                 relativePath: relativePath, url: newURL, document: matter.document(body: body), tags: tags,
                 authors: authors,
                 ghostTagSlugs: publicTags.compactMap { tag in
