@@ -68,6 +68,7 @@ public struct GhostImporter {
         var written: [String: String] = [:]  // relative path or URL → the slug that claimed it
         var archiveSlugs: [String: (kind: String, slug: String)] = [:]
         var publishedCounts: [String: Int] = [:]  // posts the build will list under a tag or author
+        var publishedPosts: [(ghostURL: String, url: String)] = []
         let now = Date()
         var imageReferences: Set<String> = []
         for record in export.posts {
@@ -90,6 +91,7 @@ public struct GhostImporter {
                 summary.authors.formUnion(post.authors)
                 for warning in post.warnings { summary.warnings.append((post.slug, warning)) }
                 let published = !post.isPage && !post.isDraft && post.date <= now
+                if published { publishedPosts.append((post.ghostURL, post.url)) }
                 for (kind, pairs) in [("tag", post.ghostTagSlugs), ("author", post.ghostAuthorSlugs)] {
                     for (name, slug) in pairs {
                         archiveSlugs["\(kind) \(name)"] = (kind, slug)
@@ -111,7 +113,9 @@ public struct GhostImporter {
                 return GhostRedirects.Archive(
                     kind: value.kind, ghostSlug: value.slug, quillSlug: quillSlug,
                     publishedPosts: publishedCounts[key, default: 0])
-            }, postsPerPage: perPage)
+            }, postsPerPage: perPage,
+            // Ghost 1–4 served every post's AMP copy at URL/amp/ while the `amp` setting was on.
+            ampPosts: export.settings["amp"] == "true" ? publishedPosts : [])
         try redirects.write(site: site, into: &summary)
 
         if !FileManager.default.fileExists(atPath: site + "/theme/templates") {

@@ -9,8 +9,9 @@ struct GhostConvertedPost {
     var isDraft: Bool
     var date: Date
     var relativePath: String
-    /// Where the site will serve it.
+    /// Where the site will serve it, and where Ghost did.
     var url: String
+    var ghostURL: String
     var document: String
     var tags: [String]
     var authors: [String]
@@ -144,7 +145,8 @@ struct GhostPostConverter {
             GhostConvertedPost(
                 id: id, slug: slug, title: post.string("title") ?? ghostSlug, isPage: isPage, isDraft: draft,
                 date: date,
-                relativePath: relativePath, url: newURL, document: matter.document(body: body), tags: tags,
+                relativePath: relativePath, url: newURL, ghostURL: oldURL,
+                document: matter.document(body: body), tags: tags,
                 authors: authors,
                 ghostTagSlugs: publicTags.compactMap { tag in
                     tag.string("name").map { ($0, tag.string("slug") ?? "") }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The Ghost URLs that no Quill page has: Ghost's feeds (`/rss/`, `/tag/x/rss/`, `/author/x/rss/`)
 /// and tag and author archives whose Ghost slug differs from the slug Quill makes of the name
-/// (with their `/page/N/` pages). The import keeps them in a marked block of the site's
+/// (with their `/page/N/` pages), and the posts' AMP copies (`/slug/amp/`). The import keeps them in a marked block of the site's
 /// redirects.toml, which it rewrites on every run; entries outside the block are a person's and
 /// are never changed.
 struct GhostRedirects {
@@ -21,6 +21,8 @@ struct GhostRedirects {
 
     var archives: [Archive]
     var postsPerPage: Int
+    /// Published posts' Ghost URL and Quill URL, when Ghost served AMP copies.
+    var ampPosts: [(ghostURL: String, url: String)] = []
 
     /// FROM → TO, in a stable order so a second import writes the same bytes.
     func entries() -> (entries: [(from: String, to: String)], notes: [String]) {
@@ -44,6 +46,9 @@ struct GhostRedirects {
             if pages > 1 {
                 for page in 2...pages { result.append((old + "page/\(page)/", new + "page/\(page)/")) }
             }
+        }
+        for post in ampPosts.sorted(by: { $0.ghostURL < $1.ghostURL }) {
+            result.append((Self.encodePath(post.ghostURL) + "amp/", Self.encodePath(post.url)))
         }
         return (result, notes)
     }
@@ -107,6 +112,12 @@ struct GhostRedirects {
             CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
         allowed.insert(charactersIn: "-._~")
         return slug.addingPercentEncoding(withAllowedCharacters: allowed) ?? slug
+    }
+
+    /// A path with each segment encoded like a slug.
+    static func encodePath(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { encode(String($0)) }
+            .joined(separator: "/") + (path.hasSuffix("/") ? "" : "/")
     }
 
     static func quote(_ text: String) -> String {

@@ -21,7 +21,8 @@ struct ImportBuildTests {
 
     /// Every URL a Ghost blog answered for an export, with a text the page there must show: published
     /// public posts and pages, the home page and its `/page/N/` pages, each tag's and author's archive
-    /// (with their `/page/N/` pages) and Ghost's feeds (`/rss/`, `/tag/x/rss/`, `/author/x/rss/`), all
+    /// (with their `/page/N/` pages), Ghost's feeds (`/rss/`, `/tag/x/rss/`, `/author/x/rss/`) and,
+    /// with the `amp` setting on, each post's AMP copy at `URL/amp/`, all
     /// worked out from the export itself (type/page flag, status, visibility, permalink, time zone
     /// and posts-per-page settings, Ghost's own tag and author slugs).
     static func ghostURLs(_ export: String) throws -> [(title: String, url: String)] {
@@ -62,6 +63,7 @@ struct ImportBuildTests {
                 .replacingOccurrences(of: ":day", with: String(format: "%02d", parts.day!))
                 .replacingOccurrences(of: ":slug", with: slug)
             result.append((title, url))
+            if settings["amp"] == "true" { result.append((title, url + "amp/")) }
             let id = post["id"] as! String
             var authorIDs = rows("posts_authors").filter { $0["post_id"] as? String == id }.map {
                 $0["author_id"] as! String

@@ -15,7 +15,8 @@ struct ImportRedirectsTests {
         let summary = try GhostImporter(exportPath: ImportFixtures.path(Self.archives), site: site).run()
         #expect(summary.created.contains("redirects.toml"))
         let entries = try SiteRedirects.load(siteRoot: site).map { "\($0.from) \($0.to) \($0.status)" }
-        // 7 posts, 3 a page: Alice has 3 pages, "Getting Started" 3; Bob's slug is Quill's already.
+        // 7 posts, 3 a page: Alice has 3 pages, "Getting Started" 3; Bob's slug is Quill's already;
+        // AMP is on, so each post's /amp/ copy redirects to the post.
         #expect(
             entries == [
                 "/rss/ /rss.xml 301",
@@ -29,7 +30,7 @@ struct ImportRedirectsTests {
                 "/tag/start/page/2/ /tag/getting-started/page/2/ 301",
                 "/tag/start/page/3/ /tag/getting-started/page/3/ 301",
                 "/tag/swift/rss/ /rss.xml 301",
-            ])
+            ] + (1...7).map { "/archive-post-\($0)/amp/ /archive-post-\($0)/ 301" })
     }
 
     @Test func aSecondImportKeepsAPersonsEntriesAndRewritesItsOwn() throws {
