@@ -33,7 +33,8 @@ struct GhostRedirects {
             let old = "/\(archive.kind)/\(Self.encode(archive.ghostSlug))/"
             let new = "/\(archive.kind)/\(Self.encode(archive.quillSlug))/"
             result.append((old + "rss/", "/rss.xml"))
-            guard archive.ghostSlug != archive.quillSlug else { continue }
+            // No published post: Quill has no archive page to send the old URL to.
+            guard archive.ghostSlug != archive.quillSlug, archive.publishedPosts > 0 else { continue }
             // Another name's Quill archive lives at the old URL: a redirect there would hide it.
             if quillSlugs.contains("\(archive.kind)/\(archive.ghostSlug)") {
                 notes.append(
