@@ -95,11 +95,11 @@ struct PagePlan: Sendable {
             }
         }
         let feeds = Feeds(context: context)
-        let generated: [(String, @Sendable () -> String)] = [
+        let feedJobs: [(String, @Sendable () -> String)] = [
             ("rss.xml", { feeds.rss() }), ("atom.xml", { feeds.atom() }), ("feed.json", { feeds.jsonFeed() }),
             ("sitemap.xml", { feeds.sitemap() }), ("robots.txt", { feeds.robots() }),
         ]
-        for (path, build) in generated where !staticPaths.contains(path) { jobs.append(html(path, build)) }
+        for (path, build) in feedJobs where !staticPaths.contains(path) { jobs.append(html(path, build)) }
         for (output, bytes) in theme.assets {
             let writer = self.writer
             jobs.append { () throws in try writer.write(output) { bytes } }
@@ -108,6 +108,23 @@ struct PagePlan: Sendable {
         let pagePaths = Set(posts.map { Self.file(for: $0.url) } + model.pages.map { Self.file(for: $0.url) })
         if let clash = staticPaths.sorted().first(where: { pagePaths.contains($0) || $0 == "index.html" }) {
             throw SiteError(file: "static/" + clash, line: 1, "conflicts with a page Quill generates")
+        }
+        var generated = pagePaths.union(staticPaths).union(theme.assets.map(\.0))
+        generated.formUnion(["archive/index.html", "404.html"] + feedJobs.map(\.0))
+        for (base, count) in [("/", posts.count)]
+            + (model.tags + model.authors).map({ ($0.url, $0.posts.count) })
+        {
+            for page in 1...Paginator.pageCount(count, perPage: config.postsPerPage) {
+                generated.insert(Self.file(for: Paginator.path(base: base, page: page)))
+            }
+        }
+        // The engine looks up redirects before files, so such a redirect would hide the page.
+        for redirect in model.redirects {
+            if let hidden = SiteRedirects.shadowedFiles(redirect.from).first(where: generated.contains) {
+                throw SiteError(
+                    file: SiteRedirects.fileName, line: redirect.line,
+                    "redirect from \(redirect.from) would hide \(hidden), which this build generates")
+            }
         }
         return jobs
     }
@@ -166,13 +183,15 @@ struct PagePlan: Sendable {
         return page
     }
 
-    /// `.quill/redirects` from front matter aliases, and `.quill/headers` from site.toml.
+    /// `.quill/redirects` from front matter aliases and redirects.toml, and `.quill/headers` from
+    /// site.toml.
     func writeMetadata() throws(SiteError) {
-        var redirects = "# FROM TO STATUS (from front matter aliases)\n"
+        var redirects = "# FROM TO STATUS (from front matter aliases and redirects.toml)\n"
         var lines: [String] = []
         for entry in model.posts + model.pages {
             for alias in entry.aliases { lines.append("\(alias) \(entry.url) 301") }
         }
+        for redirect in model.redirects { lines.append("\(redirect.from) \(redirect.to) \(redirect.status)") }
         redirects += lines.sorted().joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
         try writer.writeMetadata("redirects", redirects)
         if !config.headers.isEmpty {

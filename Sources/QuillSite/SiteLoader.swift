@@ -57,8 +57,15 @@ struct SiteLoader {
             }
         }
         errors += checkURLs(posts + pages)
+        var redirects: [SiteRedirect] = []
+        do throws(SiteError) { redirects = try SiteRedirects.load(siteRoot: root) } catch {
+            errors.append(error)
+        }
+        errors += checkRedirects(redirects, against: posts + pages)
         guard errors.isEmpty else { throw BuildFailure(errors) }
-        return (SiteModel(config: config, posts: posts, pages: pages), warnings)
+        var model = SiteModel(config: config, posts: posts, pages: pages)
+        model.redirects = redirects
+        return (model, warnings)
     }
 
     private func checkURLs(_ entries: [Entry]) -> [SiteError] {
@@ -92,5 +99,19 @@ struct SiteLoader {
             }
         }
         return errors
+    }
+
+    /// An explicit redirect and an alias for the same path would be two answers to one request.
+    private func checkRedirects(_ redirects: [SiteRedirect], against entries: [Entry]) -> [SiteError] {
+        var aliases: [String: String] = [:]
+        for entry in entries {
+            for alias in entry.aliases { aliases[SiteRedirects.normalized(alias)] = entry.sourcePath }
+        }
+        return redirects.compactMap { redirect in
+            guard let owner = aliases[SiteRedirects.normalized(redirect.from)] else { return nil }
+            return SiteError(
+                file: SiteRedirects.fileName, line: redirect.line,
+                "redirect from \(redirect.from) is also an alias in \(owner); keep one of them")
+        }
     }
 }

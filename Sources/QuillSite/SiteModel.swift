@@ -16,6 +16,8 @@ public struct SiteModel: Sendable {
     public var pages: [Entry]
     public var tags: [Group]
     public var authors: [Group]
+    /// Entries of the site's redirects.toml, written into `.quill/redirects` beside the aliases.
+    public var redirects: [SiteRedirect] = []
 
     init(config: SiteConfig, posts: [Entry], pages: [Entry]) {
         self.config = config

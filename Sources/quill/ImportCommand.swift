@@ -13,6 +13,8 @@ struct ImportCommand: ParsableCommand {
             discussion: """
                 Posts and pages become Markdown files under content/, site settings become site.toml \
                 (if the site has none), and every post keeps its old URL (or redirects from it). \
+                Ghost's feeds and tag or author archive URLs that Quill names differently are \
+                redirected from a marked block of redirects.toml. \
                 Running it again updates what it wrote; files edited since are kept unless --force.
                 """)
 

@@ -21,7 +21,7 @@ struct WatchCommand: ParsableCommand {
         where FileManager.default.fileExists(atPath: site + "/" + folder) {
             try inotify.watch(site + "/" + folder, recursive: true)
         }
-        try inotify.watch(site, recursive: false)  // for site.toml
+        try inotify.watch(site, recursive: false)  // for site.toml and redirects.toml
         while true {
             options.now = Date()
             if let summary = try? runBuild(site: site, options: options) { say(summary.line) }
@@ -29,9 +29,11 @@ struct WatchCommand: ParsableCommand {
             var relevant: [String] = []
             while relevant.isEmpty {
                 let changed = try inotify.wait()
-                // In the site folder itself only site.toml matters (builds land there too).
+                // In the site folder itself only site.toml and redirects.toml matter (builds land
+                // there too).
                 relevant = changed.filter { path in
                     (path as NSString).deletingLastPathComponent != site || path.hasSuffix("/site.toml")
+                        || path.hasSuffix("/redirects.toml")
                 }
             }
             say("changed: \(relevant.prefix(3).joined(separator: ", "))\(relevant.count > 3 ? ", …" : "")")

@@ -50,6 +50,10 @@ import Testing
         }
         let redirects = try String(contentsOfFile: work + "/public/.quill/redirects", encoding: .utf8)
         #expect(redirects.contains("/boring/ /the-case-for-boring-servers/ 301"))
+        // From the demo's redirects.toml.
+        #expect(redirects.contains("/feed/ /rss.xml 301\n"))
+        #expect(
+            redirects.contains("/slides/boring-servers/ https://slides.example.org/boring-servers/ 308\n"))
     }
 
     /// Values of href and src attributes.

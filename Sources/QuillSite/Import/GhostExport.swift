@@ -23,7 +23,7 @@ struct GhostExport {
     /// Stripe and Mailgun keys, members' signing keys) is never read.
     static let settingKeys: Set<String> = [
         "title", "description", "lang", "locale", "timezone", "active_timezone", "activeTimezone",
-        "posts_per_page", "postsPerPage",
+        "posts_per_page", "postsPerPage", "amp",
         "navigation", "permalinks", "cover_image", "logo", "icon", "twitter", "facebook",
         "metaRowstitle", "metaRowsdescription",
     ]

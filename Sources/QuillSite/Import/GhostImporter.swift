@@ -67,6 +67,9 @@ public struct GhostImporter {
 
         var written: [String: String] = [:]  // relative path or URL → the slug that claimed it
         var archiveSlugs: [String: (kind: String, slug: String)] = [:]
+        var publishedCounts: [String: Int] = [:]  // posts the build will list under a tag or author
+        var publishedPosts: [(ghostURL: String, url: String)] = []
+        let now = Date()
         var imageReferences: Set<String> = []
         for record in export.posts {
             switch converter.convert(record) {
@@ -87,22 +90,33 @@ public struct GhostImporter {
                 summary.tags.formUnion(post.tags)
                 summary.authors.formUnion(post.authors)
                 for warning in post.warnings { summary.warnings.append((post.slug, warning)) }
-                for (name, slug) in post.ghostTagSlugs { archiveSlugs["tag \(name)"] = ("tag", slug) }
-                for (name, slug) in post.ghostAuthorSlugs {
-                    archiveSlugs["author \(name)"] = ("author", slug)
+                let published = !post.isPage && !post.isDraft && post.date <= now
+                if published { publishedPosts.append((post.ghostURL, post.url)) }
+                for (kind, pairs) in [("tag", post.ghostTagSlugs), ("author", post.ghostAuthorSlugs)] {
+                    for (name, slug) in pairs {
+                        archiveSlugs["\(kind) \(name)"] = (kind, slug)
+                        if published { publishedCounts["\(kind) \(name)", default: 0] += 1 }
+                    }
                 }
             }
         }
 
-        // Quill names tag and author pages after the name; Ghost used its own slug. Say which differ.
-        for (key, value) in archiveSlugs.sorted(by: { $0.key < $1.key }) {
-            let name = String(key.dropFirst(value.kind.count + 1))
-            let quillSlug = Slug.make(name)
-            guard !value.slug.isEmpty, quillSlug != value.slug else { continue }
-            summary.notes.append(
-                "\(value.kind) \"\(name)\": Ghost's /\(value.kind)/\(value.slug)/ becomes /\(value.kind)/\(quillSlug)/ "
-                    + "(no redirect for archive pages)")
-        }
+        // Quill names tag and author pages after the name; Ghost used its own slug. Ghost's feeds
+        // and archive URLs that Quill lacks become redirects in redirects.toml.
+        let perPage =
+            (try? SiteConfig.load(from: site + "/site.toml", displayPath: "site.toml"))?.postsPerPage ?? 10
+        let redirects = GhostRedirects(
+            archives: archiveSlugs.compactMap { key, value in
+                let name = String(key.dropFirst(value.kind.count + 1))
+                let quillSlug = Slug.make(name)
+                guard !value.slug.isEmpty, !quillSlug.isEmpty else { return nil }
+                return GhostRedirects.Archive(
+                    kind: value.kind, ghostSlug: value.slug, quillSlug: quillSlug,
+                    publishedPosts: publishedCounts[key, default: 0])
+            }, postsPerPage: perPage,
+            // Ghost 1–4 served every post's AMP copy at URL/amp/ while the `amp` setting was on.
+            ampPosts: export.settings["amp"] == "true" ? publishedPosts : [])
+        try redirects.write(site: site, into: &summary)
 
         if !FileManager.default.fileExists(atPath: site + "/theme/templates") {
             summary.notes.append(

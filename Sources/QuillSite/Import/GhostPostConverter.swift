@@ -7,9 +7,11 @@ struct GhostConvertedPost {
     var title: String
     var isPage: Bool
     var isDraft: Bool
+    var date: Date
     var relativePath: String
-    /// Where the site will serve it.
+    /// Where the site will serve it, and where Ghost did.
     var url: String
+    var ghostURL: String
     var document: String
     var tags: [String]
     var authors: [String]
@@ -142,7 +144,9 @@ struct GhostPostConverter {
         return .converted(
             GhostConvertedPost(
                 id: id, slug: slug, title: post.string("title") ?? ghostSlug, isPage: isPage, isDraft: draft,
-                relativePath: relativePath, url: newURL, document: matter.document(body: body), tags: tags,
+                date: date,
+                relativePath: relativePath, url: newURL, ghostURL: oldURL,
+                document: matter.document(body: body), tags: tags,
                 authors: authors,
                 ghostTagSlugs: publicTags.compactMap { tag in
                     tag.string("name").map { ($0, tag.string("slug") ?? "") }

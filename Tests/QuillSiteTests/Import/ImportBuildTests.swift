@@ -19,8 +19,12 @@ struct ImportBuildTests {
         return site
     }
 
-    /// Published, public posts and pages of an export with the URL Ghost served each at, worked out
-    /// from the export itself (type/page flag, status, visibility, permalink and time zone settings).
+    /// Every URL a Ghost blog answered for an export, with a text the page there must show: published
+    /// public posts and pages, the home page and its `/page/N/` pages, each tag's and author's archive
+    /// (with their `/page/N/` pages), Ghost's feeds (`/rss/`, `/tag/x/rss/`, `/author/x/rss/`) and,
+    /// with the `amp` setting on, each post's AMP copy at `URL/amp/`, all
+    /// worked out from the export itself (type/page flag, status, visibility, permalink, time zone
+    /// and posts-per-page settings, Ghost's own tag and author slugs).
     static func ghostURLs(_ export: String) throws -> [(title: String, url: String)] {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: export)))
         var body = json as! [String: Any]
@@ -30,10 +34,17 @@ struct ImportBuildTests {
         for row in data["settings"] as? [[String: Any]] ?? [] {
             if let key = row["key"] as? String, let value = row["value"] as? String { settings[key] = value }
         }
+        // Ghost before 1.0 defaulted to 5 posts per page; the fixtures without the setting have fewer.
+        let perPage = Int(settings["posts_per_page"] ?? "") ?? 5
+        func rows(_ table: String) -> [[String: Any]] { data[table] as? [[String: Any]] ?? [] }
+        let tags = Dictionary(uniqueKeysWithValues: rows("tags").map { ($0["id"] as! String, $0) })
+        let users = Dictionary(uniqueKeysWithValues: rows("users").map { ($0["id"] as! String, $0) })
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: settings["timezone"] ?? "UTC")!
         var result: [(String, String)] = []
-        for post in data["posts"] as? [[String: Any]] ?? [] {
+        var archives: [String: (name: String, posts: Int)] = [:]  // "/tag/slug/" → name, posts
+        var published = 0
+        for post in rows("posts") {
             guard post["status"] as? String == "published",
                 (post["visibility"] as? String ?? "public") == "public",
                 let slug = post["slug"] as? String, let title = post["title"] as? String
@@ -43,6 +54,7 @@ struct ImportBuildTests {
                 result.append((title, "/\(slug)/"))
                 continue
             }
+            published += 1
             let date = GhostDate.parse(post["published_at"]!)!
             let parts = calendar.dateComponents([.year, .month, .day], from: date)
             let url = (settings["permalinks"] ?? "/:slug/")
@@ -51,13 +63,44 @@ struct ImportBuildTests {
                 .replacingOccurrences(of: ":day", with: String(format: "%02d", parts.day!))
                 .replacingOccurrences(of: ":slug", with: slug)
             result.append((title, url))
+            if settings["amp"] == "true" { result.append((title, url + "amp/")) }
+            let id = post["id"] as! String
+            var authorIDs = rows("posts_authors").filter { $0["post_id"] as? String == id }.map {
+                $0["author_id"] as! String
+            }
+            if authorIDs.isEmpty, let single = post["author_id"] as? String { authorIDs = [single] }
+            let tagIDs = rows("posts_tags").filter { $0["post_id"] as? String == id }.map {
+                $0["tag_id"] as! String
+            }
+            for (kind, row) in tagIDs.compactMap({ tags[$0] }).map({ ("tag", $0) })
+                + authorIDs.compactMap({ users[$0] }).map({ ("author", $0) })
+            {
+                let name = row["name"] as! String
+                if kind == "tag",
+                    name.hasPrefix("#") || (row["visibility"] as? String ?? "public") != "public"
+                {
+                    continue
+                }
+                archives["/\(kind)/\(row["slug"] as! String)/", default: (name, 0)].posts += 1
+            }
+        }
+        let siteTitle = settings["title"] ?? ""
+        result.append(("<rss", "/rss/"))
+        for page in 1...max(1, (published + perPage - 1) / perPage) {
+            result.append((siteTitle, page == 1 ? "/" : "/page/\(page)/"))
+        }
+        for (url, archive) in archives.sorted(by: { $0.key < $1.key }) {
+            result.append(("<rss", url + "rss/"))
+            for page in 1...max(1, (archive.posts + perPage - 1) / perPage) {
+                result.append((archive.name, page == 1 ? url : url + "page/\(page)/"))
+            }
         }
         return result
     }
 
     /// The built page a URL reaches: directly, or through one redirect in .quill/redirects.
     static func resolve(_ url: String, in output: String) throws -> (page: String, redirected: Bool)? {
-        if FileManager.default.fileExists(atPath: output + url + "index.html") {
+        if url.hasSuffix("/"), FileManager.default.fileExists(atPath: output + url + "index.html") {
             return (output + url + "index.html", false)
         }
         let redirects = try ImportFixtures.read(output + "/.quill/redirects")
@@ -72,7 +115,9 @@ struct ImportBuildTests {
         return nil
     }
 
-    @Test(arguments: ImportFixtures.exports)
+    /// The fixtures, and one with enough posts for paginated home, tag and author archives whose
+    /// Ghost slugs differ from Quill's.
+    @Test(arguments: ImportFixtures.exports + ["ghost-4-archives.json"])
     func everyPublishedGhostURLStillWorksAndNoSecretLeaks(_ export: String) throws {
         let site = try Self.siteWithTheme()
         defer { try? FileManager.default.removeItem(atPath: site) }
@@ -84,7 +129,8 @@ struct ImportBuildTests {
         #expect(!expected.isEmpty)
         for (title, url) in expected {
             guard let found = try Self.resolve(url, in: output) else {
-                Issue.record("\(export): Ghost URL \(url) (\(title)) answers neither a page nor a redirect")
+                Issue.record(
+                    "\(export): Ghost URL \(url) (\(title)) answers neither a page nor a redirect to one")
                 continue
             }
             #expect(try ImportFixtures.read(found.page).contains(title), "\(url) does not show \(title)")
