@@ -47,9 +47,11 @@ probe() {
     awk -v d=$((c1 - c0)) -v n="$PROBE_REQUESTS" -v l="$level" 'BEGIN { printf "server_cpu_us_per_conn@%s %.1f\n", l, d / n / 1000 }'
 }
 
-# conc_run PEER TARGET -> metric lines: probes at 0, 1,000 and TARGET held connections.
+# conc_run PEER TARGET -> metric lines: probes at 0, 1,000 and TARGET held connections. When fewer
+# than TARGET could be held (warren out of fds or processes), 50 are released so that the probe
+# has room, and the level is reported with the number actually held.
 conc_run() {
-    local peer=$1 target=$2 port=${PEER_PORT[$1]} first second held1 held2 mark
+    local peer=$1 target=$2 port=${PEER_PORT[$1]} first second held1 held2 total mark
     mark=$(wc -l < "$WORK/warren.log")
     probe "$peer" 0
     first=$((target < 1000 ? target : 1000))
@@ -58,18 +60,25 @@ conc_run() {
     echo "held@1000 $held1"
     probe "$peer" 1000
     second=$((target - first))
-    held2=0
     if [ "$second" -gt 0 ]; then
         hold_start "$port" "$POST" "$second" hold2
         held2=$(hold_wait hold2)
-        echo "held@$target $((held1 + held2))"
+        total=$((held1 + held2))
+        echo "reached@$target $total"
+        if [ "$total" -lt "$target" ] && [ "$held2" -ge 50 ]; then
+            echo "drop 50" >&"${HOLD_FD[hold2]}"
+            sleep 2
+            total=$((total - 50))
+        fi
+        echo "held@$target $total"
         echo "engines@$target $(python3 "$ROOT/bench/lib/pss.py" "${PEER_PID[$peer]}" | cut -d' ' -f1)"
+        echo "warren_fds@$target $(ls /proc/"${PEER_PID[$peer]}"/fd | wc -l)"
         probe "$peer" "$target"
         hold_stop hold2
     fi
     hold_stop hold1
     # What warren said while the connections were held (accept or spawn failures, pauses).
-    tail -n +"$((mark + 1))" "$WORK/warren.log" | grep -v 'event=conn .* exit=0$' | grep -v 'event=stderr' |
+    tail -n +"$((mark + 1))" "$WORK/warren.log" | { grep -v -e 'event=conn .* exit=0$' -e 'event=stderr' || true; } |
         awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^event=/) e[$i]++ } END { for (k in e) print "log_" substr(k, 7), e[k] }'
     sleep 3
 }

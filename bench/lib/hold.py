@@ -1,8 +1,11 @@
 """Holds N idle HTTP/1.1 keep-alive connections to HOST:PORT: each sends one GET for PATH, reads
 the whole response (Content-Length) and stays open. Prints "ready OPEN FAILED" on stdout when done,
-then waits until stdin closes or says "quit". Bounded: gives up on the rest after --timeout s.
+then reads commands on stdin: "drop K" closes K of them (prints "dropped K"), "quit" or end of
+input closes them all (after printing "alive N": how many the server had not closed meanwhile).
+Bounded: gives up on the rest after --timeout s, or after --stall s without one more completed.
+Connections still unanswered then are closed.
 
-    python3 hold.py HOST PORT PATH COUNT [--timeout S] [--batch B]
+    python3 hold.py HOST PORT PATH COUNT [--timeout S] [--stall S] [--batch B]
 
 Used by bench/lib/memory.sh (memory per idle connection) and the concurrency test."""
 import argparse
@@ -17,6 +20,7 @@ p.add_argument("port", type=int)
 p.add_argument("path")
 p.add_argument("count", type=int)
 p.add_argument("--timeout", type=float, default=60.0)
+p.add_argument("--stall", type=float, default=15.0)
 p.add_argument("--batch", type=int, default=64, help="connections in flight at once")
 a = p.parse_args()
 
@@ -65,7 +69,10 @@ def complete(buf):
     return len(body) >= length
 
 
+progress = time.monotonic()
 while (len(held) + failed < a.count) and time.monotonic() < deadline:
+    if time.monotonic() - progress > a.stall:
+        break
     while started < a.count and started - len(held) - failed < a.batch:
         start_one()
     for key, ev in sel.select(timeout=0.5):
@@ -98,16 +105,27 @@ while (len(held) + failed < a.count) and time.monotonic() < deadline:
                 continue
             sel.unregister(pend.sock)
             held.append(pend.sock)
+            progress = time.monotonic()
 
 unfinished = started - len(held) - failed
 if unfinished:
-    errors["unfinished at timeout"] = unfinished
+    errors["unanswered at timeout or stall (closed)"] = unfinished
+    for key in list(sel.get_map().values()):
+        sel.unregister(key.fileobj)
+        key.fileobj.close()
 print(f"ready {len(held)} {a.count - len(held)}", flush=True)
 for why, n in errors.items():
     print(f"hold.py: {n} x {why}", file=sys.stderr, flush=True)
 for line in sys.stdin:
-    if line.strip() == "quit":
+    words = line.split()
+    if words[:1] == ["quit"]:
         break
+    if words[:1] == ["drop"] and len(words) == 2:
+        n = min(int(words[1]), len(held))
+        for s in held[len(held) - n:]:
+            s.close()
+        del held[len(held) - n:]
+        print(f"dropped {n}", flush=True)
 # Count the ones the server closed meanwhile (idle timeout), so a probe taken while holding is honest.
 alive = 0
 for s in held:

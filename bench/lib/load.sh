@@ -2,14 +2,16 @@
 # parsed into "metric value" lines. Sourced. Bounded: every run has a request count or a duration,
 # and a timeout.
 
-# ab_run PORT PATH REQUESTS CONCURRENCY -> rps, p50_ms, p99_ms, failed, errors lines.
+# ab_run PORT PATH REQUESTS CONCURRENCY -> complete, rps, p50_ms, p99_ms, failed lines. Stops at
+# REQUESTS or after AB_SECONDS, whichever comes first (-t before -n: ab keeps both limits), so a
+# slow peer (bwrap) cannot stretch the run.
 # Percentiles come from ab's CSV (-e): microsecond resolution, where its text output rounds to ms.
 ab_run() {
     local port=$1 path=$2 n=$3 c=$4 out csv
     out=$WORK/ab.out
     csv=$WORK/ab.csv
     rm -f "$csv"
-    timeout 300 ab -r -q -s 10 -n "$n" -c "$c" -e "$csv" "http://127.0.0.1:$port$path" > "$out" 2>&1 || true
+    timeout $((AB_SECONDS + 60)) ab -r -q -s 10 -t "$AB_SECONDS" -n "$n" -c "$c" -e "$csv" "http://127.0.0.1:$port$path" > "$out" 2>&1 || true
     awk '/^Requests per second:/ { print "rps", $4 }
          /^Complete requests:/ { print "complete", $3 }
          /^Failed requests:/ { print "failed", $3 }' "$out"

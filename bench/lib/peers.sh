@@ -19,9 +19,10 @@ ENGINE_ARGS=(--idle-timeout 120000)
 
 start_warren() {
     # One warren serves both warren peers (two services, two policies); it logs to a file.
-    "$ROOT/.build/release/warren" check --config "$ROOT/bench/warren.toml" > "$WORK/warren-check.txt" 2>&1 ||
-        { cat "$WORK/warren-check.txt" >&2; die "warren check failed for bench/warren.toml"; }
-    "$ROOT/.build/release/warren" serve --config "$ROOT/bench/warren.toml" 2> "$WORK/warren.log" &
+    sed "s|@ROOT@|$ROOT|g" "$ROOT/bench/warren.toml.in" > "$WORK/warren.toml"
+    "$ROOT/.build/release/warren" check --config "$WORK/warren.toml" > "$WORK/warren-check.txt" 2>&1 ||
+        { cat "$WORK/warren-check.txt" >&2; die "warren check failed for bench/warren.toml.in"; }
+    "$ROOT/.build/release/warren" serve --config "$WORK/warren.toml" 2> "$WORK/warren.log" &
     local pid=$!
     track "$pid"
     PEER_PID[warren]=$pid

@@ -60,16 +60,19 @@ ROWS = [
     ("conn32-post", "p50_ms", "  p50 (ms)"),
     ("conn32-post", "p99_ms", "  p99 (ms)"),
     ("conn32-post", "failed", "  failed requests"),
+    ("conn32-post", "cpu_us_per_req", "  CPU per request, client+server+engine (us)"),
     ("conn32-404", "rps", "new conn/request, 404, ab -c 32 (req/s)"),
     ("conn32-404", "p50_ms", "  p50 (ms)"),
     ("conn32-404", "p99_ms", "  p99 (ms)"),
     ("conn1-post", "p50_ms", "one connection at a time, post, ab -c 1: p50 (ms)"),
     ("conn1-post", "p99_ms", "  p99 (ms)"),
     ("conn1-post", "rps", "  req/s"),
+    ("conn1-post", "cpu_us_per_req", "  CPU per request (us)"),
     ("ka-post", "rps", "keep-alive, post, wrk -t2 -c32 (req/s)"),
     ("ka-post", "p50_ms", "  p50 (ms)"),
     ("ka-post", "p99_ms", "  p99 (ms)"),
     ("ka-post", "errors", "  socket errors"),
+    ("ka-post", "cpu_us_per_req", "  CPU per request (us)"),
     ("idle-memory", "kb_per_conn", "idle keep-alive connection, all-in (KB)"),
     ("idle-memory", "pss_kb", "  Pss of server + engines (KB)"),
     ("idle-memory", "kstack_kb", "  kernel stacks (KB)"),
@@ -78,7 +81,7 @@ ROWS = [
     ("idle-memory", "procs_per_conn", "  processes per connection"),
     ("idle-memory", "held", "  connections held"),
 ]
-LOWER_BETTER = {"p50_ms", "p99_ms", "kb_per_conn", "pss_kb", "kstack_kb", "ptables_kb", "slab_kb"}
+LOWER_BETTER = {"cpu_us_per_req", "p50_ms", "p99_ms", "kb_per_conn", "pss_kb", "kstack_kb", "ptables_kb", "slab_kb"}
 
 out = []
 w = 52
@@ -89,7 +92,7 @@ out.append("")
 for who in ["warren", "warren-fresh"]:
     out.append(f"{who + ' / peer (x)':<{w}}" + "".join(f"{p:>13}" for p in PEERS if p != who))
     for test, metric, label in ROWS:
-        if metric not in ("rps", "p50_ms", "p99_ms", "kb_per_conn"):
+        if metric not in ("rps", "p50_ms", "p99_ms", "kb_per_conn", "cpu_us_per_req"):
             continue
         mine = med(who, test, metric)
         cells = []
@@ -113,6 +116,11 @@ if conc:
             f"  {lv:>6} wanted, {fmt(held):>6} held: p50 {fmt(conc.get(f'p50_ms@{lv}'))} ms, "
             f"p99 {fmt(conc.get(f'p99_ms@{lv}'))} ms, failed {fmt(conc.get(f'failed@{lv}'))}, "
             f"warren CPU {fmt(conc.get(f'server_cpu_us_per_conn@{lv}'))} us per new connection")
+    top = max(levels)
+    if f"reached@{top}" in conc:
+        out.append(f"  at most {fmt(conc[f'reached@{top}'])} of {top} were held at once "
+                   f"(then {fmt(conc.get(f'held@{top}'))} for the probe); {fmt(conc.get(f'engines@{top}'))} processes "
+                   f"in warren's tree, {fmt(conc.get(f'warren_fds@{top}'))} fds open in warren")
     logs = {k[4:]: v for k, v in conc.items() if k.startswith("log_")}
     if logs:
         out.append("  warren log meanwhile (other than clean conn/stderr records): " +
@@ -156,9 +164,10 @@ if conc:
     top = max(int(k.split("@")[1]) for k in conc if k.startswith("held@"))
     held = conc.get(f"held@{top}")
     p99 = conc.get(f"p99_ms@{top}")
-    ok = held is not None and held >= 10000 and p99 is not None and p99 <= 5
+    reached = conc.get(f"reached@{top}", held)
+    ok = reached is not None and reached >= 10000 and p99 is not None and p99 <= 5
     target("10,000 idle connections held, new client p99 <= 5 ms", held, ok,
-           f"{fmt(held)} held of {top} wanted, p99 {fmt(p99)} ms")
+           f"{fmt(reached)} held of {top} wanted, p99 {fmt(p99)} ms at {fmt(held)}")
     c0, cn = conc.get("server_cpu_us_per_conn@0"), conc.get(f"server_cpu_us_per_conn@{top}")
     flat = c0 is not None and cn is not None and cn <= c0 * 1.5
     target("warren CPU per event flat as connections grow", cn, flat,
@@ -176,7 +185,7 @@ out.append("targets (issue 7)")
 for name, _, ok, detail in T:
     out.append(f"  {'met   ' if ok else 'MISSED'}  {name:<58} {detail}")
 if reruns:
-    out.append(f"  ({reruns} rows from rounds disturbed by foreign load were re-run; they stay in the TSV with kept=0)")
+    out.append(f"  ({reruns} rows from measurements disturbed by foreign load were re-run; they stay in the TSV with kept=0)")
 
 report = "\n".join(out)
 print(report)
@@ -208,7 +217,8 @@ if not a.no_results:
         "- Method: `bench/bench.sh` header and `bench/lib/*.sh`. Each test runs once per peer in "
         "turn, then the next test; three such rounds; medians shown. Foreign load = the machine's "
         "user+system CPU minus this benchmark's own (a cpuacct cgroup holding every process it "
-        "starts); a round in which any test saw more than 0.35 cores of it is re-run.",
+        "starts); a measurement that saw more than 0.35 cores of it is re-run in its place (at most "
+        "twice, within the time budget), and only the last try counts.",
         "",
         "```",
         report,
