@@ -129,7 +129,9 @@ if conc:
 build = {(p, m): v[0] for (p, t, m), v in values.items() if t == "build"}
 if build:
     out.append("")
-    out.append("site build, generated posts (bench/build.sh, best of 3)   quill      hugo   hugo/quill")
+    runs = int(build.get(("quill", "runs"), 1))
+    label = f"site build, 1,000 generated posts (bench/build.sh, best of {runs})"
+    out.append(f"{label:<56}   quill      hugo   hugo/quill")
     for m, label in [("full_s", "full build (s)"), ("incremental_s", "one post changed (s)"), ("html_files", "HTML files")]:
         q, h = build.get(("quill", m)), build.get(("hugo", m))
         ratio = f"{h / q:.2f}x" if q and h and m != "html_files" else ""
