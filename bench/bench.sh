@@ -12,8 +12,8 @@
 # the run is within its time budget). Then memory per idle keep-alive connection, the concurrency
 # test and the site build against Hugo. Raw rows: bench/results/RUN.tsv; summary: bench/RESULTS.md.
 #
-# Environment: ROUNDS (3), AB_REQUESTS (4000), C1_REQUESTS (1000), AB_SECONDS (10: cap per ab run),
-# WRK_SECONDS (5), RERUN_BUDGET (540: seconds after start past which nothing is re-run),
+# Environment: ROUNDS (3), AB_REQUESTS (4000), C1_REQUESTS (1000), AB_SECONDS (8: cap per ab run),
+# WRK_SECONDS (5), RERUN_BUDGET (420: seconds after start past which nothing is re-run),
 # MEM_CONNS (1000), CONC_CONNS (10000), BUILD_POSTS (1000), BUILD_RUNS (1), QUIET_CORES (0.25: foreign CPU below
 # which the machine counts as quiet), DISTURBED_CORES (0.35: foreign CPU that voids a measurement),
 # KEEP_WORK=1 (keep the scratch directory with every server's log).
@@ -32,8 +32,8 @@ ROUNDS=${ROUNDS:-3}
 AB_REQUESTS=${AB_REQUESTS:-4000}
 C1_REQUESTS=${C1_REQUESTS:-1000}
 WRK_SECONDS=${WRK_SECONDS:-5}
-AB_SECONDS=${AB_SECONDS:-10}
-RERUN_BUDGET=${RERUN_BUDGET:-540}
+AB_SECONDS=${AB_SECONDS:-8}
+RERUN_BUDGET=${RERUN_BUDGET:-420}
 MEM_CONNS=${MEM_CONNS:-1000}
 CONC_CONNS=${CONC_CONNS:-10000}
 BUILD_POSTS=${BUILD_POSTS:-1000}
@@ -109,7 +109,7 @@ printf 'run\tround\tattempt\tkept\tpeer\ttest\tmetric\tvalue\tforeign_cores\n' >
 row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$RUN" "$@" >> "$TSV"; }
 
 say "waiting for a quiet machine (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-wait_quiet 120 > /dev/null
+wait_quiet 60 > /dev/null
 
 # --- Rounds ------------------------------------------------------------------------------------
 TESTS=(conn32-post conn32-404 conn1-post ka-post)
@@ -163,7 +163,7 @@ done
 
 # --- Memory per idle keep-alive connection -----------------------------------------------------
 for peer in "${PEERS[@]}"; do
-    wait_quiet 10 > /dev/null
+    wait_quiet 6 > /dev/null
     s1=$(cpu_sample); t1=$(date +%s.%N)
     mem_run "$peer" "$POST" "$MEM_CONNS" > "$WORK/metrics"
     s2=$(cpu_sample); t2=$(date +%s.%N)
