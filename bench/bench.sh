@@ -155,7 +155,7 @@ for round in $(seq "$ROUNDS"); do
                 rps=$(awk '$1 == "rps" { print $2 }' "$WORK/metrics")
                 say "round $round $test $peer: ${rps:-?} req/s (foreign load $FOREIGN)$([ "$kept" = 0 ] && echo ': disturbed, again')"
                 [ "$kept" = 1 ] && break
-                wait_quiet 20 > /dev/null
+                wait_quiet 10 > /dev/null
             done
         done
     done
@@ -174,7 +174,7 @@ done
 
 # --- Concurrency -------------------------------------------------------------------------------
 say "concurrency: $CONC_CONNS idle keep-alive connections to warren (open-file limit $(ulimit -n))"
-wait_quiet 30 > /dev/null
+wait_quiet 15 > /dev/null
 conc_run warren "$CONC_CONNS" > "$WORK/metrics"
 while read -r metric value; do row 1 1 1 warren concurrency "$metric" "$value" ""; done < "$WORK/metrics"
 say "concurrency: $(tr '\n' ' ' < "$WORK/metrics")"
@@ -184,7 +184,7 @@ end_all
 # --- Site build against Hugo -------------------------------------------------------------------
 if [ "$BUILD_POSTS" -gt 0 ]; then
     say "site build: $BUILD_POSTS posts, quill against hugo (bench/build.sh)"
-    wait_quiet 30 > /dev/null
+    wait_quiet 15 > /dev/null
     # One run of each (RUNS=1): a full quill build of 1,000 posts takes about 30 s here, and three
     # runs of everything would not fit the 15-minute budget.
     RUNS=$BUILD_RUNS bench/build.sh "$BUILD_POSTS" | tee "$WORK/build.out" >&2

@@ -25,6 +25,7 @@ PEERS = ["warren", "warren-fresh", "tcpserver", "xinetd", "bwrap", "nginx"]
 values = {}  # (peer, test, metric) -> [values of kept rows]
 rounds = {}
 reruns = 0
+foreign = {}  # (peer, test, round) -> foreign load of the kept measurement
 with open(a.tsv) as f:
     for r in csv.DictReader(f, delimiter="\t"):
         if r["kept"] != "1":
@@ -35,6 +36,8 @@ with open(a.tsv) as f:
         except ValueError:
             continue
         values.setdefault((r["peer"], r["test"], r["metric"]), []).append(v)
+        if r["foreign_cores"] and r["test"] not in ("concurrency", "build"):
+            foreign[(r["peer"], r["test"], r["round"])] = float(r["foreign_cores"])
         rounds.setdefault((r["peer"], r["test"]), set()).add(r["round"])
 
 
@@ -186,6 +189,10 @@ out.append("")
 out.append("targets (issue 7)")
 for name, _, ok, detail in T:
     out.append(f"  {'met   ' if ok else 'MISSED'}  {name:<58} {detail}")
+if foreign:
+    fl = sorted(foreign.values())
+    out.append(f"  foreign CPU load during the kept measurements: median {statistics.median(fl):.2f} cores, "
+               f"max {fl[-1]:.2f}; {sum(1 for x in fl if x > 0.35)} of {len(fl)} above 0.35 (kept when the time budget ran out)")
 if reruns:
     out.append(f"  ({reruns} rows from measurements disturbed by foreign load were re-run; they stay in the TSV with kept=0)")
 
