@@ -69,6 +69,7 @@ format:
 test: deps-test lint test-engines engine
 	swift build --build-tests
 	swift test --skip-build
+	.build/debug/QuillHTTPFuzz fuzz/http-request/*  # the fuzz corpus as regression inputs
 
 # Builds the demo blog with quill and publishes it atomically (out/site/public -> public.<id>).
 demo-site: build

@@ -78,7 +78,8 @@ let package = Package(
         .testTarget(name: "WarrenPolicyTests", dependencies: ["WarrenPolicy"]),
         .testTarget(
             name: "WarrenServerTests",
-            dependencies: ["WarrenServer", "WarrenSystem", "WarrenPolicy", "WarrenSpawn"]),
+            dependencies: ["WarrenServer", "WarrenSystem", "WarrenPolicy", "WarrenSpawn"],
+            exclude: ["Policies"]),
         .testTarget(
             name: "WarrenSandboxTests",
             dependencies: ["WarrenSpawn", "WarrenPolicy", "WarrenSystem", "CSeccomp"]),

@@ -23,6 +23,11 @@
 
 static void __attribute__((noreturn)) helper(const struct warren_prepare_spec *spec, int report,
                                              int go) {
+    // A copy of warren: none of its signal handlers (Swift code) may run here.
+    sigset_t all;
+    sigfillset(&all);
+    if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, _NSIG / 8) != 0)
+        warren_fail(report, "prepare_sigmask", -1, errno);
     int flags = CLONE_NEWNS;
     if (spec->share_net) flags |= CLONE_NEWNET;
     if (spec->share_ipc) flags |= CLONE_NEWIPC;

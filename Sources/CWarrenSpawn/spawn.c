@@ -61,13 +61,16 @@ static int setup_fds(int report, const struct warren_conn *conn) {
 }
 
 // The child's steps, in this order (each one's reason is in its file):
-//   signals → shared namespaces, template mount namespace, own copy (ns.c) → own /proc and tmpfs
-//   (mnt.c) → cwd → hostname → identity: user namespace or setresuid, with the capability lock
-//   (user.c, caps.c) → fds 0-3 → rlimits (limits.c) → capabilities to the keep-list and
+//   signals → own session (setsid) → shared namespaces, template mount namespace, own copy (ns.c)
+//   → own /proc and tmpfs (mnt.c) → cwd → hostname → identity: user namespace or setresuid, with
+//   the capability lock (user.c, caps.c) → fds 0-3 → rlimits (limits.c) → capabilities to the keep-list and
 //   no_new_privs (caps.c) → seccomp (seccomp.c) → execve.
 void warren_child(const struct warren_plan *plan, const struct warren_conn *conn) {
     int report = conn->report_fd;
     reset_signals(report);
+    // A session (and process group) of its own: a Ctrl-C or SIGHUP aimed at warren's terminal or
+    // group must not reach engines directly; warren drains or kills them itself.
+    if (syscall(SYS_setsid) < 0) warren_fail(report, "setsid", -1, errno);
     const struct warren_sandbox *sb = plan->sandbox;
     if (sb) {
         warren_enter_namespaces(report, sb);
@@ -87,9 +90,11 @@ void warren_child(const struct warren_plan *plan, const struct warren_conn *conn
 }
 
 // Fork-like clone3, not CLONE_VM|CLONE_VFORK: warren calls this from its event loop, and a vfork
-// child suspends the caller for the whole sandbox set-up (0.2-0.5 ms, more under load); the
-// fork-like child runs its set-up on the other core while the loop goes on accepting. Its cost
-// grows with the caller's page tables (warren stays small); bench/spawn.sh measures both.
+// child suspends the caller for the whole sandbox set-up; the fork-like child runs its set-up on
+// the other core while the loop goes on accepting. bench/spawn.sh, time the caller is held per
+// spawn (medians, busy 2-core VM): clone3 ~90-150 us against vfork ~540 us with the sandbox. The
+// price: clone3 copies the caller's page tables, ~22 ms with a 256 MB caller (vfork: ~0.6 ms), so
+// warren must stay small; if it ever grows, spawn from a small helper process instead.
 int warren_spawn(const struct warren_plan *plan, const struct warren_conn *conn,
                  struct warren_child *out) {
     int pidfd = -1;

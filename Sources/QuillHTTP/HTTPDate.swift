@@ -90,23 +90,69 @@ public enum HTTPDate {
         out.append(contentsOf: UnsafeBufferPointer(start: p, count: 3))
     }
 
-    /// Parses an IMF-fixdate; nil for anything else (an invalid date makes the condition ignored).
+    /// Parses an HTTP-date in any of its three forms (RFC 9110 section 5.6.7: recipients must
+    /// accept all of them); nil for anything else, which makes the condition ignored.
+    ///   IMF-fixdate  "Sun, 06 Nov 1994 08:49:37 GMT"
+    ///   RFC 850      "Sunday, 06-Nov-94 08:49:37 GMT" (two-digit year: 70-99 -> 19xx, else 20xx)
+    ///   asctime      "Sun Nov  6 08:49:37 1994"
     static func parse(_ v: ByteView) -> Int64? {
-        guard v.count == 29, v[3] == ASCII.comma, v[4] == ASCII.space, v[7] == ASCII.space,
-            v[11] == ASCII.space, v[16] == ASCII.space, v[19] == ASCII.colon, v[22] == ASCII.colon,
-            v[25] == ASCII.space, v.sub(26..<29).equals("GMT")
-        else { return nil }
-        guard let day = v.sub(5..<7).decimal(), let year = v.sub(12..<16).decimal(),
-            let hour = v.sub(17..<19).decimal(), let minute = v.sub(20..<22).decimal(),
-            let second = v.sub(23..<25).decimal()
-        else { return nil }
-        var month: Int64 = 0
-        let p = months.utf8Start
-        for m in 0..<12 where v[8] == p[m * 3] && v[9] == p[m * 3 + 1] && v[10] == p[m * 3 + 2] {
-            month = Int64(m + 1)
+        if v.count == 29, v[3] == ASCII.comma, v[4] == ASCII.space, v[7] == ASCII.space, v[11] == ASCII.space,
+            v[16] == ASCII.space, v.sub(25..<29).equals(" GMT")
+        {
+            return civil(v, day: 5..<7, month: 8, year: 12..<16, clock: 17)
         }
-        guard month > 0, day >= 1, day <= 31, hour < 24, minute < 60, second < 61 else { return nil }
+        if v.count == 24, v[3] == ASCII.space, v[7] == ASCII.space, v[10] == ASCII.space, v[19] == ASCII.space
+        {
+            // asctime pads a one-digit day with a space.
+            let day = v[8] == ASCII.space ? 9..<10 : 8..<10
+            return civil(v, day: day, month: 4, year: 20..<24, clock: 11)
+        }
+        var comma = 0
+        while comma < v.count, v[comma] != ASCII.comma { comma += 1 }
+        let rest = comma + 2
+        if comma >= 6, comma <= 9, v.count == rest + 22, v[comma + 1] == ASCII.space,
+            v[rest + 2] == UInt8(ascii: "-"), v[rest + 6] == UInt8(ascii: "-"), v[rest + 9] == ASCII.space,
+            v.sub((rest + 18)..<(rest + 22)).equals(" GMT"), let yy = v.sub((rest + 7)..<(rest + 9)).decimal()
+        {
+            let century: Int64 = yy >= 70 ? 1900 : 2000
+            guard let time = civil(v, day: rest..<(rest + 2), month: rest + 3, year: nil, clock: rest + 10)
+            else { return nil }
+            return time + yearShift(from: 1970, to: century + yy, timeOfYear: time)
+        }
+        return nil
+    }
+
+    /// Seconds for the fields at the given offsets ("08:49:37" at `clock`); with no year range the
+    /// result is in 1970, for the caller to move.
+    private static func civil(_ v: ByteView, day: Range<Int>, month: Int, year: Range<Int>?, clock: Int)
+        -> Int64?
+    {
+        guard v[clock + 2] == ASCII.colon, v[clock + 5] == ASCII.colon,
+            let d = v.sub(day).decimal(), let hour = v.sub(clock..<(clock + 2)).decimal(),
+            let minute = v.sub((clock + 3)..<(clock + 5)).decimal(),
+            let second = v.sub((clock + 6)..<(clock + 8)).decimal()
+        else { return nil }
+        let y: Int64
+        if let year {
+            guard let parsed = v.sub(year).decimal() else { return nil }
+            y = parsed
+        } else {
+            y = 1970
+        }
+        var m: Int64 = 0
+        let p = months.utf8Start
+        for k in 0..<12
+        where v[month] == p[k * 3] && v[month + 1] == p[k * 3 + 1] && v[month + 2] == p[k * 3 + 2] {
+            m = Int64(k + 1)
+        }
+        guard m > 0, d >= 1, d <= 31, hour < 24, minute < 60, second < 61 else { return nil }
+        return CivilTime.epochSeconds(year: y, month: m, day: d, hour: hour, minute: minute, second: second)
+    }
+
+    /// The seconds between a time in year `from` and the same month, day and clock in year `to`.
+    private static func yearShift(from: Int64, to: Int64, timeOfYear seconds: Int64) -> Int64 {
+        let t = CivilTime(epochSeconds: seconds)
         return CivilTime.epochSeconds(
-            year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+            year: to, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second) - seconds
     }
 }

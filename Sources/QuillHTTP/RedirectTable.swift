@@ -5,6 +5,8 @@ public struct Redirect: Sendable, Equatable {
     public var from: [UInt8]
     public var to: [UInt8]
     public var status: HTTPStatus
+    /// The line it came from, for duplicate reports.
+    var line: Int
 }
 
 public struct RedirectTable: Sendable {
@@ -14,25 +16,28 @@ public struct RedirectTable: Sendable {
 
     /// Parses the file's bytes; bad lines are reported and skipped.
     public init(parsing bytes: [UInt8], file: String, diagnostics: inout Diagnostics) {
-        var byPath: [[UInt8]: Redirect] = [:]
         var decoded: [UInt8] = []
-        for (number, line) in numberedLines(bytes) {
-            let parts = fields(line)
-            if parts.isEmpty || parts[0].first == UInt8(ascii: "#") { continue }
-            guard parts.count == 3 else {
+        var parsed: [Redirect] = []
+        forEachLine(bytes) { number, line in
+            var scanner = FieldScanner(bytes, line)
+            guard let from = scanner.next(), bytes[from.lowerBound] != UInt8(ascii: "#") else { return }
+            let to = scanner.next()
+            let status = scanner.next()
+            var extra = 0
+            while scanner.next() != nil { extra += 1 }
+            guard let to, let status, extra == 0 else {
+                let found = 1 + (to == nil ? 0 : 1) + (status == nil ? 0 : 1) + extra
                 diagnostics.report(
-                    file: file, line: number, "expected \"FROM TO STATUS\", found \(parts.count) fields")
-                continue
+                    file: file, line: number, "expected \"FROM TO STATUS\", found \(found) fields")
+                return
             }
-            let from = Array(parts[0])
-            let to = Array(parts[1])
-            guard from.first == ASCII.slash else {
+            guard bytes[from.lowerBound] == ASCII.slash else {
                 diagnostics.report(file: file, line: number, "FROM must be an absolute path starting with /")
-                continue
+                return
             }
-            let valid: Bool = from.withUnsafeBytes { raw in
+            let valid: Bool = bytes.withUnsafeBytes { raw in
                 do {
-                    try TargetPath.decode(0..<raw.count, in: raw, into: &decoded)
+                    try TargetPath.decode(from, in: raw, into: &decoded)
                     return true
                 } catch {
                     return false
@@ -42,26 +47,46 @@ public struct RedirectTable: Sendable {
                 diagnostics.report(
                     file: file, line: number,
                     "FROM is not a valid path (bad escape, empty, dot or hidden segment)")
-                continue
+                return
             }
-            guard to.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            for i in to where bytes[i] <= 0x20 || bytes[i] >= 0x7F {
                 diagnostics.report(
                     file: file, line: number, "TO must be visible ASCII (percent-encode anything else)")
-                continue
+                return
             }
-            guard let code = Int(String(decoding: parts[2], as: UTF8.self)),
-                [301, 302, 307, 308].contains(code), let status = HTTPStatus(rawValue: code)
-            else {
+            guard let code = Self.statusCode(bytes, status) else {
                 diagnostics.report(file: file, line: number, "STATUS must be 301, 302, 307 or 308")
-                continue
+                return
             }
-            if byPath[decoded] != nil {
-                diagnostics.report(file: file, line: number, "a redirect from this path is already defined")
-                continue
-            }
-            byPath[decoded] = Redirect(from: decoded, to: to, status: status)
+            parsed.append(Redirect(from: decoded, to: Array(bytes[to]), status: code, line: number))
         }
-        entries = byPath.values.sorted { $0.from.lexicographicallyPrecedes($1.from) }
+        // Sorted by path, then by line, so the first of equal paths is the one that counts.
+        parsed.sort { $0.from == $1.from ? $0.line < $1.line : $0.from.lexicographicallyPrecedes($1.from) }
+        for entry in parsed {
+            if let last = entries.last, last.from == entry.from {
+                diagnostics.report(
+                    file: file, line: entry.line,
+                    "a redirect from this path is already defined on line \(last.line)")
+                continue
+            }
+            entries.append(entry)
+        }
+    }
+
+    private static func statusCode(_ bytes: [UInt8], _ range: Range<Int>) -> HTTPStatus? {
+        guard range.count == 3 else { return nil }
+        var code = 0
+        for i in range {
+            guard bytes[i] >= 48, bytes[i] <= 57 else { return nil }
+            code = code * 10 + Int(bytes[i] - 48)
+        }
+        switch code {
+        case 301: return .movedPermanently
+        case 302: return .found
+        case 307: return .temporaryRedirect
+        case 308: return .permanentRedirect
+        default: return nil
+        }
     }
 
     /// The redirect for a decoded path; a path not listed also matches with its trailing slash

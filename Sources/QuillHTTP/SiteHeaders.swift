@@ -1,80 +1,105 @@
 // The headers every response carries besides the per-response ones: security defaults, replaced
 // or extended by the site's `.quill/headers` ("Name: value"; an empty value removes a default).
-// Built once at start into one byte block appended to every head.
+// Built once at start into one byte block appended to every head, from literals and bytes only
+// (no strings, sets or arrays of tuples: each would cost a runtime type lookup at start-up).
 
 public struct SiteHeaders: Sendable {
-    public static let defaults: [(String, String)] = [
-        ("X-Content-Type-Options", "nosniff"),
-        (
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
-                + "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-                + "frame-ancestors 'none'"
-        ),
-        ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ]
-
-    /// Headers whose value the engine computes per response; a site may not set them.
-    static let protected: Set<String> = [
-        "accept-ranges", "cache-control", "connection", "content-encoding", "content-length",
-        "content-range", "content-type", "date", "etag", "keep-alive", "last-modified", "location",
-        "transfer-encoding", "upgrade", "vary", "allow", "trailer", "te",
-    ]
-
-    public private(set) var fields: [(String, String)]
     /// "Name: value\r\n" for each field, ready to append.
     public private(set) var block: [UInt8] = []
 
     public init(hsts: Bool = false) {
-        fields = Self.defaults
-        if hsts { fields.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")) }
-        rebuild()
+        block.reserveCapacity(512)
+        block.append("X-Content-Type-Options: nosniff\r\n")
+        block.append("Content-Security-Policy: default-src 'self'; img-src 'self' data: https:; ")
+        block.append("style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; ")
+        block.append("base-uri 'self'; form-action 'self'; frame-ancestors 'none'\r\n")
+        block.append("Referrer-Policy: strict-origin-when-cross-origin\r\n")
+        if hsts { block.append("Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n") }
+    }
+
+    /// Headers whose value the engine computes per response; a site may not set them.
+    static func isProtected(_ name: ByteView) -> Bool {
+        name.equalsLowercase("accept-ranges") || name.equalsLowercase("cache-control")
+            || name.equalsLowercase("connection") || name.equalsLowercase("content-encoding")
+            || name.equalsLowercase("content-length") || name.equalsLowercase("content-range")
+            || name.equalsLowercase("content-type") || name.equalsLowercase("date")
+            || name.equalsLowercase("etag") || name.equalsLowercase("keep-alive")
+            || name.equalsLowercase("last-modified") || name.equalsLowercase("location")
+            || name.equalsLowercase("transfer-encoding") || name.equalsLowercase("upgrade")
+            || name.equalsLowercase("vary") || name.equalsLowercase("allow")
+            || name.equalsLowercase("trailer") || name.equalsLowercase("te")
     }
 
     /// Applies the site's file on top of the defaults; bad lines are reported and skipped.
     public mutating func apply(_ bytes: [UInt8], file: String, diagnostics: inout Diagnostics) {
-        for (number, line) in numberedLines(bytes) {
-            guard let first = line.first(where: { $0 != ASCII.space && $0 != ASCII.tab }),
-                first != UInt8(ascii: "#")
-            else { continue }
-            guard let colon = line.firstIndex(of: ASCII.colon) else {
-                diagnostics.report(file: file, line: number, "expected \"Name: value\"")
-                continue
+        var block = self.block
+        bytes.withUnsafeBytes { raw in
+            forEachLine(bytes) { number, line in
+                var start = line.lowerBound
+                while start < line.upperBound, bytes[start] == ASCII.space || bytes[start] == ASCII.tab {
+                    start += 1
+                }
+                guard start < line.upperBound, bytes[start] != UInt8(ascii: "#") else { return }
+                var colon = line.lowerBound
+                while colon < line.upperBound, bytes[colon] != ASCII.colon { colon += 1 }
+                guard colon < line.upperBound else {
+                    diagnostics.report(file: file, line: number, "expected \"Name: value\"")
+                    return
+                }
+                let name = ByteView(base: raw, range: line.lowerBound..<colon)
+                var nameValid = !name.isEmpty
+                for i in 0..<name.count where !ASCII.isTokenChar(name[i]) { nameValid = false }
+                guard nameValid else {
+                    diagnostics.report(
+                        file: file, line: number,
+                        "header name must be a token, with no space before the colon")
+                    return
+                }
+                let value = ByteView(base: raw, range: (colon + 1)..<line.upperBound).trimmed()
+                for i in 0..<value.count where !ASCII.isFieldValueChar(value[i]) {
+                    diagnostics.report(file: file, line: number, "header value holds a control character")
+                    return
+                }
+                if Self.isProtected(name) {
+                    let text = String(decoding: bytes[name.range], as: UTF8.self)
+                    diagnostics.report(
+                        file: file, line: number,
+                        "\(text) is set by the engine per response and cannot be set")
+                    return
+                }
+                Self.remove(name, from: &block)
+                if !value.isEmpty {
+                    block.append(name)
+                    block.append(": ")
+                    block.append(value)
+                    block.append("\r\n")
+                }
             }
-            let name = line[line.startIndex..<colon]
-            guard !name.isEmpty, name.allSatisfy(ASCII.isTokenChar) else {
-                diagnostics.report(
-                    file: file, line: number, "header name must be a token, with no space before the colon")
-                continue
-            }
-            let value = line[(colon + 1)...].drop(while: { $0 == ASCII.space || $0 == ASCII.tab })
-            let trimmed = value.reversed().drop(while: { $0 == ASCII.space || $0 == ASCII.tab }).reversed()
-            guard trimmed.allSatisfy({ $0 == ASCII.space || $0 == ASCII.tab || ($0 > 0x20 && $0 != 0x7F) })
-            else {
-                diagnostics.report(file: file, line: number, "header value holds a control character")
-                continue
-            }
-            let nameString = String(decoding: name, as: UTF8.self)
-            if Self.protected.contains(nameString.lowercased()) {
-                diagnostics.report(
-                    file: file, line: number,
-                    "\(nameString) is set by the engine per response and cannot be set")
-                continue
-            }
-            let valueString = String(decoding: trimmed, as: UTF8.self)
-            fields.removeAll { $0.0.lowercased() == nameString.lowercased() }
-            if !valueString.isEmpty { fields.append((nameString, valueString)) }
         }
-        rebuild()
+        self.block = block
     }
 
-    private mutating func rebuild() {
-        block.removeAll()
-        for (name, value) in fields {
-            block.append(contentsOf: name.utf8)
-            block.append(contentsOf: ": ".utf8)
-            block.append(contentsOf: value.utf8)
-            block.append(contentsOf: "\r\n".utf8)
+    /// Removes the field called `name` (case-insensitive) from a block of "Name: value\r\n" lines.
+    private static func remove(_ name: ByteView, from block: inout [UInt8]) {
+        var lineStart = 0
+        while lineStart < block.count {
+            var lineEnd = lineStart
+            while lineEnd + 1 < block.count, !(block[lineEnd] == ASCII.cr && block[lineEnd + 1] == ASCII.lf) {
+                lineEnd += 1
+            }
+            let next = lineEnd + 2
+            var matches = lineStart + name.count < block.count && block[lineStart + name.count] == ASCII.colon
+            if matches {
+                for i in 0..<name.count where ASCII.lower(block[lineStart + i]) != ASCII.lower(name[i]) {
+                    matches = false
+                    break
+                }
+            }
+            if matches {
+                block.removeSubrange(lineStart..<min(next, block.count))
+            } else {
+                lineStart = next
+            }
         }
     }
 }

@@ -3,9 +3,9 @@
 // replay tool instead: `QuillHTTPFuzz FILE...` runs the same checks over saved inputs, so a
 // finding stays a regression check.
 //
-// Each input is checked two ways: the parser alone (its invariants, and that feeding the bytes in
-// two pieces gives the same answer as all at once), then a whole Connection over a socketpair
-// against a small site (no crash, no hang, every response well-formed at the status line).
+// Each input is checked three ways: the parser alone (its invariants, and that no prefix of a head
+// parses as complete), a whole Connection over a socketpair against a small site (no crash, no
+// hang, every response well-formed at the status line), and the metadata parsers (.quill/).
 import QuillHTTP
 import SystemPackage
 
@@ -68,9 +68,28 @@ func checkConnection(_ input: UnsafeRawBufferPointer) {
     }
 }
 
+/// The same bytes read as `.quill/redirects` and `.quill/headers`: bad lines are reported, never
+/// fatal; the table stays sorted and unique, the header block a list of CRLF-ended lines.
+func checkMetadata(_ input: UnsafeRawBufferPointer) {
+    let bytes = Array(input)
+    var diagnostics = Diagnostics(output: FileDescriptor(rawValue: -1))
+    let table = RedirectTable(parsing: bytes, file: "redirects", diagnostics: &diagnostics)
+    for (a, b) in zip(table.entries, table.entries.dropFirst()) {
+        precondition(a.from.lexicographicallyPrecedes(b.from), "redirect table not sorted and unique")
+    }
+    for entry in table.entries {
+        precondition(table.lookup(entry.from) == entry, "a redirect cannot be found by its own path")
+    }
+    var headers = SiteHeaders()
+    headers.apply(bytes, file: "headers", diagnostics: &diagnostics)
+    precondition(headers.block.isEmpty || headers.block.suffix(2) == [13, 10], "header block not CRLF-ended")
+    precondition(!headers.block.contains(0), "NUL in the header block")
+}
+
 func checkAll(_ input: UnsafeRawBufferPointer) {
     checkParser(input)
     checkConnection(input)
+    checkMetadata(input)
 }
 
 /// A small site in a temporary directory: pages, a 404, compressed siblings, redirects, a symlink

@@ -18,6 +18,13 @@ public struct Entry: Sendable {
     public var updated: Date?
     public var draft: Bool
     public var tags: [String]
+    /// Slugs of `tags` and `authors`, computed once (Slug.make is not cheap, and every list
+    /// page shows them).
+    public var tagSlugs: [String]
+    public var authorSlugs: [String]
+    /// The date as RFC 3339 and for display, in the site's time zone.
+    public var dateISO: String
+    public var dateDisplay: String
     public var internalTags: [String]
     public var authors: [String]
     public var description: String?

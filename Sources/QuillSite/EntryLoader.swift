@@ -60,7 +60,7 @@ struct EntryLoader: Sendable {
         let updated = try matter.date("updated", file: file, zone: config.timeZone)
 
         let frontTitle = try matter.string("title", file: file)
-        let rendered = Markdown.render(matter.body, takeTitle: frontTitle == nil)
+        let rendered = Markdown.render(matter.body, takeTitle: frontTitle == nil, knownTitle: frontTitle)
         let title = frontTitle ?? rendered.title ?? slug.replacingOccurrences(of: "-", with: " ").capitalized
 
         var authors = try matter.strings("author", file: file)
@@ -93,6 +93,8 @@ struct EntryLoader: Sendable {
         case .page: url = "/\(slug)/"
         }
 
+        let tags = try matter.strings("tags", file: file, commaSeparated: true)
+        let format = DateFormat(zone: config.timeZone)
         var hasher = SHA256()
         hasher.update(source.bytes)
         for field in [relativePath, url, title, "\(date.timeIntervalSince1970)"] { hasher.update(field) }
@@ -100,7 +102,8 @@ struct EntryLoader: Sendable {
             kind: kind, sourcePath: relativePath, title: title, slug: slug, url: url, date: date,
             hasDate: hasDate,
             updated: updated, draft: try matter.bool("draft", file: file) ?? false,
-            tags: try matter.strings("tags", file: file, commaSeparated: true),
+            tags: tags, tagSlugs: tags.map(Slug.make), authorSlugs: authors.map(Slug.make),
+            dateISO: format.rfc3339(date), dateDisplay: format.display(date),
             internalTags: try matter.strings("internal_tags", file: file),
             authors: authors, description: try matter.string("description", file: file),
             image: try matter.string("image", file: file), aliases: aliases,

@@ -60,16 +60,16 @@ enum FileSystem {
         }
     }
 
+    /// `mkdir -p` with mkdir(2): FileManager's version was 8% of a large build.
     static func makeDirectories(_ path: String) throws(SiteError) {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue
-            {
-                return  // another thread made it first
-            }
-            throw SiteError(file: path, line: 1, "cannot create folder: \(error.localizedDescription)")
+        if path.isEmpty || path == "/" { return }
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else {
+            throw SiteError(file: path, line: 1, "cannot create folder: \(Errno(rawValue: errno))")
+        }
+        try makeDirectories((path as NSString).deletingLastPathComponent)
+        if mkdir(path, 0o755) != 0, errno != EEXIST {
+            throw SiteError(file: path, line: 1, "cannot create folder: \(Errno(rawValue: errno))")
         }
     }
 }

@@ -13,7 +13,7 @@ struct FrontMatter {
 
     static func split(_ text: String, file: String) throws(SiteError) -> FrontMatter {
         guard text.hasPrefix("---"), let firstEnd = text.firstIndex(of: "\n"),
-            text[..<firstEnd].trimmingCharacters(in: .whitespaces) == "---"
+            Markdown.trimmed(String(text[..<firstEnd])) == "---"
         else {
             return FrontMatter(body: text[...], bodyLine: 1)
         }
@@ -21,7 +21,7 @@ struct FrontMatter {
         var lineNumber = 2
         while lineStart < text.endIndex {
             let lineEnd = text[lineStart...].firstIndex(of: "\n") ?? text.endIndex
-            let line = text[lineStart..<lineEnd].trimmingCharacters(in: .whitespaces)
+            let line = Markdown.trimmed(String(text[lineStart..<lineEnd]))
             if line == "---" || line == "..." {
                 let yaml = String(text[text.index(after: firstEnd)..<lineStart])
                 let bodyStart = lineEnd < text.endIndex ? text.index(after: lineEnd) : lineEnd

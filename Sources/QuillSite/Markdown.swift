@@ -23,7 +23,10 @@ enum Markdown {
     private static let moreMarker = "<!--more-->"
     private static let anchorMarker = "<!--quill:anchor-->"
 
-    static func render(_ source: Substring, takeTitle: Bool) -> RenderedMarkdown {
+    /// `takeTitle`: the first heading becomes the title. Otherwise, with `knownTitle` (from
+    /// front matter), a first block that is a heading with that same text is dropped, so that
+    /// migrated posts that repeat their title in the body do not show it twice.
+    static func render(_ source: Substring, takeTitle: Bool, knownTitle: String? = nil) -> RenderedMarkdown {
         _ = registered
         let options = CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES | CMARK_OPT_SMART
         guard let parser = cmark_parser_new(options) else { fatalError("cmark_parser_new: out of memory") }
@@ -46,6 +49,12 @@ enum Markdown {
             title = plainText(heading, options: options)
             cmark_node_unlink(heading)
             cmark_node_free(heading)
+        }
+        if !takeTitle, let knownTitle, let first = cmark_node_first_child(document),
+            cmark_node_get_type(first) == CMARK_NODE_HEADING, plainText(first, options: options) == knownTitle
+        {
+            cmark_node_unlink(first)
+            cmark_node_free(first)
         }
         let headings = markHeadings(document)
         let html = addAnchors(
@@ -77,10 +86,10 @@ enum Markdown {
         }
         excerptHTML = HTML.removingFootnoteReferences(removeAnchorMarkers(excerptHTML))
         let excerptText = HTML.text(excerptHTML)
-        let words = plainText(document, options: options).split { $0 == " " || $0 == "\n" || $0 == "\t" }
+        let words = countWords(plainText(document, options: options))
         return RenderedMarkdown(
             title: title, html: html, excerptHTML: excerptHTML,
-            excerptText: excerptText, wordCount: words.count)
+            excerptText: excerptText, wordCount: words)
     }
 
     /// The first level-1 heading at the top level, else the first heading of any level there.
@@ -132,32 +141,68 @@ enum Markdown {
 
     private static func addAnchors(_ html: String, headings: [String]) -> String {
         guard !headings.isEmpty else { return html }
-        var out = ""
-        out.reserveCapacity(html.utf8.count + headings.count * 64)
-        var rest = html[...]
+        let source = Array(html.utf8)
+        let marker = Array(anchorMarker.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(source.count + headings.count * 96)
         var index = 0
-        while let range = rest.range(of: anchorMarker) {
-            // The marker sits right after "<hN>", the four characters before it.
-            let before = rest[..<range.lowerBound]
-            if before.hasSuffix(">"), before.count >= 4, index < headings.count {
-                let tagStart = before.index(before.endIndex, offsetBy: -4)
-                let id = headings[index]
-                out += before[..<tagStart]
-                out += before[tagStart..<before.index(before: before.endIndex)]
+        var heading = 0
+        while let found = Bytes.find(marker, in: source, from: index) {
+            // The marker sits right after "<hN>", the four bytes before it.
+            if found >= index + 4, source[found - 1] == 62, source[found - 4] == 60, heading < headings.count
+            {
+                let id = headings[heading]
+                out += source[index..<(found - 1)]
                 out +=
                     " id=\"\(id)\"><a class=\"anchor\" href=\"#\(id)\" aria-hidden=\"true\" tabindex=\"-1\">#</a>"
+                    .utf8
             } else {
-                out += before
+                out += source[index..<found]
             }
-            index += 1
-            rest = rest[range.upperBound...]
+            heading += 1
+            index = found + marker.count
         }
-        out += rest
-        return out
+        out += source[index...]
+        return String(decoding: out, as: UTF8.self)
     }
 
     private static func removeAnchorMarkers(_ html: String) -> String {
-        html.replacingOccurrences(of: anchorMarker, with: "")
+        let source = Array(html.utf8)
+        let marker = Array(anchorMarker.utf8)
+        guard var found = Bytes.find(marker, in: source, from: 0) else { return html }
+        var out: [UInt8] = []
+        var index = 0
+        while true {
+            out += source[index..<found]
+            index = found + marker.count
+            guard let next = Bytes.find(marker, in: source, from: index) else { break }
+            found = next
+        }
+        out += source[index...]
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Text without leading and trailing ASCII whitespace (Foundation's trimming bridges to
+    /// NSString and showed up in profiles of large builds).
+    static func trimmed(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 10 || byte == 9 || byte == 13 }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = bytes.lastIndex(where: { !isSpace($0) })!
+        if first == 0, last == bytes.count - 1 { return text }
+        return String(decoding: bytes[first...last], as: UTF8.self)
+    }
+
+    /// Words in text: runs of non-space bytes.
+    static func countWords(_ text: String) -> Int {
+        var count = 0
+        var inWord = false
+        for byte in text.utf8 {
+            let space = byte == 32 || byte == 10 || byte == 9 || byte == 13
+            if !space, !inWord { count += 1 }
+            inWord = !space
+        }
+        return count
     }
 
     private static func renderHTML(
@@ -171,7 +216,7 @@ enum Markdown {
     private static func plainText(_ node: OpaquePointer, options: Int32) -> String {
         guard let raw = cmark_render_plaintext(node, options, 0) else { return "" }
         defer { free(raw) }
-        return String(cString: raw).trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed(String(cString: raw))
     }
 
     private static func literal(_ node: OpaquePointer) -> String {

@@ -19,6 +19,8 @@ final class OutputWriter: Sendable {
     private let previous: [String: Record]
     private let records = Mutex<[String: Record]>([:])
     private let counters = Mutex<(rendered: Int, reused: Int)>((0, 0))
+    /// Folders already made, so each page costs no mkdir calls beyond the first.
+    private let folders = Mutex<Set<String>>([])
 
     init(root: String, previousRoot: String?) {
         self.root = root
@@ -43,7 +45,11 @@ final class OutputWriter: Sendable {
     /// the file: if the previous build had the same key, `render` is not called at all.
     func write(_ path: String, key: String? = nil, render: () throws -> [UInt8]) throws {
         let target = root + "/" + path
-        try FileSystem.makeDirectories((target as NSString).deletingLastPathComponent)
+        let folder = (target as NSString).deletingLastPathComponent
+        if !folders.withLock({ $0.contains(folder) }) {
+            try FileSystem.makeDirectories(folder)
+            folders.withLock { _ = $0.insert(folder) }
+        }
         if let key, let old = previous[path], old.key == key, linkFromPrevious(path) {
             records.withLock { $0[path] = old }
             counters.withLock { $0.reused += 1 }

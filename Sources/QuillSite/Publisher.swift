@@ -19,21 +19,25 @@ public struct Publisher: Sendable {
     }
     var base: String { (output as NSString).lastPathComponent }
 
-    /// Build ids sort by time: `20261128T190501-1a2b3c`.
+    /// Build ids sort by time, to the nanosecond: `20261128T190501-0a3f1c2e-01f2a` (seconds,
+    /// then nanoseconds and the process id in fixed-width hex, so names sort in build order).
     static func newID(now: Date = Date()) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
         func two(_ n: Int?) -> String { String(format: "%02d", n ?? 0) }
-        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let fraction = now.timeIntervalSince1970 - now.timeIntervalSince1970.rounded(.down)
+        let nanos = String(format: "%08x", Int(fraction * 1e9))
+        let pid = String(format: "%05x", Int(getpid()) & 0xfffff)
         return
-            "\(p.year!)\(two(p.month))\(two(p.day))T\(two(p.hour))\(two(p.minute))\(two(p.second))-\(random)"
+            "\(p.year!)\(two(p.month))\(two(p.day))T\(two(p.hour))\(two(p.minute))\(two(p.second))-\(nanos)-\(pid)"
     }
 
     static func isBuildID(_ text: Substring) -> Bool {
-        let parts = text.split(separator: "-", maxSplits: 1)
-        return parts.count == 2 && parts[0].count == 15 && parts[0].dropFirst(8).first == "T"
-            && parts[0].allSatisfy { $0.isNumber || $0 == "T" } && parts[1].allSatisfy(\.isHexDigit)
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0].count == 15 && parts[0].dropFirst(8).first == "T"
+            && parts[0].allSatisfy { $0.isNumber || $0 == "T" }
+            && parts.dropFirst().allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isHexDigit) }
     }
 
     /// The build folder `DIR` points at now, if any.
@@ -109,9 +113,25 @@ public struct Publisher: Sendable {
         try? FileManager.default.removeItem(atPath: staging)
     }
 
+    /// Old builds are renamed out of the way at once, then deleted by a background `rm -rf`:
+    /// unlinking thousands of files is disk-bound (seconds on a busy machine) and needs not
+    /// hold up the command. Trash left by an interrupted run is cleared the next time.
     private func removeOld(keeping: [String]) {
         for name in builds() where !keeping.contains(name) {
-            try? FileManager.default.removeItem(atPath: parent + "/" + name)
+            let trash = parent + "/." + base + ".trash-" + name
+            if (try? FileSystem.rename(parent + "/" + name, trash)) == nil {
+                try? FileManager.default.removeItem(atPath: parent + "/" + name)
+            }
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        let trash = names.filter { $0.hasPrefix("." + base + ".trash-") }.map { parent + "/" + $0 }
+        guard !trash.isEmpty else { return }
+        let remover = Process()
+        remover.executableURL = URL(fileURLWithPath: "/bin/rm")
+        remover.arguments = ["-rf", "--"] + trash
+        remover.standardError = FileHandle.nullDevice
+        do { try remover.run() } catch {
+            for path in trash { try? FileManager.default.removeItem(atPath: path) }
         }
     }
 }

@@ -24,6 +24,12 @@ public struct SiteConfig: Sendable {
     public var source = ""
 
     static let permalinkTokens = [":year", ":month", ":day", ":slug"]
+    /// Headers quill-engine computes per response; `.quill/headers` may not set them.
+    static let engineHeaders: Set<String> = [
+        "accept-ranges", "cache-control", "connection", "content-encoding", "content-length", "content-range",
+        "content-type", "date", "etag", "keep-alive", "last-modified", "location", "transfer-encoding",
+        "upgrade", "vary", "allow", "trailer", "te",
+    ]
 
     public init() {}
 
@@ -133,6 +139,11 @@ public struct SiteConfig: Sendable {
                 guard let text = headers[name]?.string, !text.contains("\n"), !name.contains(":") else {
                     throw SiteError(
                         file: file, line: lineOf("headers"), "header '\(name)' must be a one-line string")
+                }
+                if engineHeaders.contains(name.lowercased()) {
+                    throw SiteError(
+                        file: file, line: lineOf(name),
+                        "header '\(name)' is set by the engine for each response")
                 }
                 config.headers.append((name, text))
             }

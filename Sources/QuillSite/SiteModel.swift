@@ -24,14 +24,12 @@ public struct SiteModel: Sendable {
         var tags: [String: Group] = [:]
         var authors: [String: Group] = [:]
         for (index, post) in self.posts.enumerated() {
-            for name in post.tags {
-                let slug = Slug.make(name)
+            for (name, slug) in zip(post.tags, post.tagSlugs) {
                 guard !slug.isEmpty else { continue }
                 tags[slug, default: Group(name: name, slug: slug, url: "/tag/\(slug)/", posts: [])].posts
                     .append(index)
             }
-            for name in post.authors {
-                let slug = Slug.make(name)
+            for (name, slug) in zip(post.authors, post.authorSlugs) {
                 guard !slug.isEmpty else { continue }
                 authors[slug, default: Group(name: name, slug: slug, url: "/author/\(slug)/", posts: [])]
                     .posts

@@ -6,6 +6,17 @@ struct TemplateContext: Sendable {
     var model: SiteModel
     var assetURLs: [String: String]
     var format: DateFormat
+    /// Asset URLs keyed for templates: "style.css" → `site.assets.style_css`.
+    private var assets: [String: String] = [:]
+
+    init(model: SiteModel, assetURLs: [String: String], format: DateFormat) {
+        self.model = model
+        self.assetURLs = assetURLs
+        self.format = format
+        for (name, url) in assetURLs {
+            assets[String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })] = url
+        }
+    }
 
     var config: SiteConfig { model.config }
 
@@ -15,10 +26,6 @@ struct TemplateContext: Sendable {
     }
 
     func site(current: String) -> [String: Any] {
-        var assets: [String: String] = [:]
-        for (name, url) in assetURLs {
-            assets[String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })] = url
-        }
         return [
             "title": config.title, "description": config.description, "base_url": config.baseURL,
             "language": config.language, "author": config.author,
@@ -62,7 +69,7 @@ struct TemplateContext: Sendable {
     private func jsonLD(_ entry: Entry) -> String {
         var article: [String: Any] = [
             "@context": "https://schema.org", "@type": "BlogPosting", "headline": entry.title,
-            "url": absolute(entry.url), "datePublished": format.rfc3339(entry.date),
+            "url": absolute(entry.url), "datePublished": entry.dateISO,
             "dateModified": format.rfc3339(entry.updated ?? entry.date),
             "mainEntityOfPage": ["@type": "WebPage", "@id": absolute(entry.url)],
             "publisher": ["@type": "Organization", "name": config.title, "url": config.baseURL + "/"],
@@ -76,10 +83,7 @@ struct TemplateContext: Sendable {
         }
         if let image = entry.image { article["image"] = absolute(image) }
         if !entry.tags.isEmpty { article["keywords"] = entry.tags.joined(separator: ", ") }
-        let data = try! JSONSerialization.data(
-            withJSONObject: article, options: [.sortedKeys, .withoutEscapingSlashes])
-        // "</script>" inside a string would end the script element.
-        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
+        return JSONText.encode(article)
     }
 
     private func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
@@ -94,8 +98,8 @@ struct TemplateContext: Sendable {
     func card(_ post: Entry) -> [String: Any] {
         var card = post.extra.mapValues(\.any)
         let fields: [String: Any] = [
-            "title": post.title, "url": post.url, "date_iso": format.rfc3339(post.date),
-            "date_display": format.display(post.date), "reading_time": post.readingMinutes,
+            "title": post.title, "url": post.url, "date_iso": post.dateISO,
+            "date_display": post.dateDisplay, "reading_time": post.readingMinutes,
             "excerpt_html": post.excerptHTML, "excerpt_text": post.excerptText,
             "description": post.description ?? summary(post.excerptText),
             "tags": tagLinks(post), "authors": authorLinks(post), "has_tags": !post.tags.isEmpty,
@@ -107,16 +111,14 @@ struct TemplateContext: Sendable {
     }
 
     func tagLinks(_ post: Entry) -> [[String: Any]] {
-        post.tags.compactMap { name in
-            let slug = Slug.make(name)
-            return slug.isEmpty ? nil : ["name": name, "url": "/tag/\(slug)/"]
+        zip(post.tags, post.tagSlugs).compactMap { name, slug in
+            slug.isEmpty ? nil : ["name": name, "url": "/tag/\(slug)/"]
         }
     }
 
     func authorLinks(_ post: Entry) -> [[String: Any]] {
-        post.authors.compactMap { name in
-            let slug = Slug.make(name)
-            return slug.isEmpty ? nil : ["name": name, "url": "/author/\(slug)/"]
+        zip(post.authors, post.authorSlugs).compactMap { name, slug in
+            slug.isEmpty ? nil : ["name": name, "url": "/author/\(slug)/"]
         }
     }
 

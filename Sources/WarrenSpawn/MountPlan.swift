@@ -48,6 +48,14 @@ struct MountPlan {
         where !path.hasPrefix("/") || path.split(separator: "/").contains("..") {
             throw MountPlanError(description: "\(policy.path): \(path): paths must be absolute, without ..")
         }
+        // A path under a tmpfs entry, /proc or /dev would be hidden by that mount in every child.
+        let covering = root.tmpfs.map(\.target) + ["/proc", "/dev"]
+        for (what, path) in [("engine", engine)] + root.binds.map({ ("bind target", $0.target) }) {
+            if let cover = covering.first(where: { path == $0 || path.hasPrefix($0 + "/") }) {
+                throw MountPlanError(
+                    description: "\(policy.path): \(what) \(path) would be hidden by the mount on \(cover)")
+            }
+        }
         let s = staging
         template.append(
             MountOp(

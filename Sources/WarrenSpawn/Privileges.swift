@@ -8,7 +8,7 @@ public enum Privileges {
     /// SYS_ADMIN, SYS_CHROOT), set the engines' ids and lock their capabilities (SETUID, SETGID,
     /// SETPCAP), signal them (KILL), read engines, binds and policies owned by anyone
     /// (DAC_OVERRIDE, DAC_READ_SEARCH), bind new ports on reload (NET_BIND_SERVICE), read the kernel
-    /// log for seccomp kills (SYSLOG).
+    /// log or the audit multicast group for seccomp kills (SYSLOG, AUDIT_READ).
     public static let kept: [Int32] = [
         21,  // CAP_SYS_ADMIN
         18,  // CAP_SYS_CHROOT
@@ -20,10 +20,12 @@ public enum Privileges {
         2,  // CAP_DAC_READ_SEARCH
         10,  // CAP_NET_BIND_SERVICE
         34,  // CAP_SYSLOG
+        37,  // CAP_AUDIT_READ
     ]
 
-    /// Drops every other capability from warren's bounding set. Call once at start, after binding
-    /// and before building spawn plans (plans built after it drop nothing more per child).
+    /// Drops every other capability from warren's bounding set. `warren serve` calls it first,
+    /// before loading its config: every later helper and child inherits the smaller set, and plans
+    /// built after it have less left to drop per child (binding needs only NET_BIND_SERVICE, kept).
     public static func dropBoundingSet() throws(Errno) {
         var keep: UInt64 = 0
         for cap in kept { keep |= UInt64(1) << UInt64(cap) }

@@ -25,7 +25,16 @@ func fail(_ message: String, status: Int32) -> Never {
 var sitePath = "/site"
 var options = ConnectionOptions()
 var hsts = false
-var arguments = ProcessArguments.all.dropFirst().makeIterator()
+/// Walks the saved command line one argument at a time.
+struct ArgumentCursor {
+    var index = 1
+    mutating func next() -> String? {
+        defer { index += 1 }
+        return ProcessArguments.argument(index)
+    }
+}
+
+var arguments = ArgumentCursor()
 while let argument = arguments.next() {
     func value() -> String {
         guard let v = arguments.next() else { fail("\(argument) needs a value\n\(usage)", status: 64) }

@@ -24,8 +24,8 @@ struct WatchCommand: ParsableCommand {
         try inotify.watch(site, recursive: false)  // for site.toml
         while true {
             options.now = Date()
-            if let summary = try? runBuild(site: site, options: options) { print(summary.line) }
-            print("watching \(site) for changes (Ctrl-C to stop)")
+            if let summary = try? runBuild(site: site, options: options) { say(summary.line) }
+            say("watching \(site) for changes (Ctrl-C to stop)")
             var relevant: [String] = []
             while relevant.isEmpty {
                 let changed = try inotify.wait()
@@ -34,7 +34,12 @@ struct WatchCommand: ParsableCommand {
                     (path as NSString).deletingLastPathComponent != site || path.hasSuffix("/site.toml")
                 }
             }
-            print("changed: \(relevant.prefix(3).joined(separator: ", "))\(relevant.count > 3 ? ", …" : "")")
+            say("changed: \(relevant.prefix(3).joined(separator: ", "))\(relevant.count > 3 ? ", …" : "")")
         }
     }
+}
+
+/// Writes a line unbuffered, so each rebuild shows up at once even in a pipe or a log file.
+private func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

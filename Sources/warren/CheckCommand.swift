@@ -24,7 +24,7 @@ struct CheckCommand: ParsableCommand {
         for service in loaded.config.services {
             let addresses = service.listen.map(\.description).joined(separator: " ")
             out += "service \(service.name): \(addresses) -> \(service.engine)"
-            out += service.policy.map { " (policy \($0))" } ?? " (no policy: unconfined)"
+            out += " (policy \(service.policy))"
             out += "\n"
             if let policy = loaded.plans[service.name]?.policy {
                 for line in policy.summary { out += "  " + line + "\n" }

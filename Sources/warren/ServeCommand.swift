@@ -1,5 +1,6 @@
 import ArgumentParser
 import WarrenServer
+import WarrenSpawn
 import WarrenSystem
 
 struct ServeCommand: ParsableCommand {
@@ -16,6 +17,17 @@ struct ServeCommand: ParsableCommand {
     var config: String
 
     func run() throws {
+        // First, before the config is read: nothing warren does later (binding, preparing each
+        // policy's template in a helper, spawning) needs a capability outside `Privileges.kept`,
+        // so the rest go now and every helper and child inherits the smaller set. Binding comes
+        // after, which is safe because CAP_NET_BIND_SERVICE stays for reloads anyway, and plans
+        // built after the drop have fewer bounding-set bits left to drop per child.
+        do {
+            try Privileges.dropBoundingSet()
+        } catch {
+            printError("warren: cannot drop capabilities from its bounding set: \(SymbolicName.errno(error))")
+            throw ExitCode(1)
+        }
         let server: Server
         do {
             // Signals are blocked inside Server.init, before anything else could start a thread.

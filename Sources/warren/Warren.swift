@@ -4,5 +4,5 @@ import ArgumentParser
 struct Warren: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A superserver that runs every connection in a fresh sandboxed process.",
-        subcommands: [ServeCommand.self, CheckCommand.self])
+        subcommands: [ServeCommand.self, CheckCommand.self, RunCommand.self])
 }

@@ -288,8 +288,10 @@ int main(int argc, char **argv) {
         while ((n = read(0, buf, sizeof buf)) > 0) write(1, buf, (size_t)n);
         return 0;
     }
-    if (!strcmp(c, "ns")) {
+    if (!strcmp(c, "ns") || !strcmp(c, "ns-hold")) {
         // The namespaces it is in, as "net:[4026532...] ipc:[...] ..." for the tests to compare.
+        // "ns-hold" then stays alive until stdin ends: a namespace's inode number is unique only
+        // among live namespaces, so engines compared with each other must be alive together.
         const char *kinds[] = {"net", "ipc", "uts", "user", "cgroup", "mnt", "pid"};
         for (int i = 0; i < 7; i++) {
             char path[64], link[64];
@@ -299,6 +301,23 @@ int main(int argc, char **argv) {
             printf("%s%s", i ? " " : "", n < 0 ? "?" : link);
         }
         printf("\n");
+        fflush(stdout);
+        if (!strcmp(c, "ns-hold")) {
+            char sink[64];
+            while (read(0, sink, sizeof sink) > 0) {}
+        }
+        return 0;
+    }
+    if (!strcmp(c, "mounts")) {
+        // "MOUNTPOINT OPTIONS" per mount, from the engine's own view.
+        FILE *f = fopen("/proc/self/mountinfo", "r");
+        if (!f) return verdict("mounts", 0, "no mountinfo");
+        char line[1024];
+        while (fgets(line, sizeof line, f)) {
+            char point[512], opts[256];
+            if (sscanf(line, "%*s %*s %*s %*s %511s %255s", point, opts) == 2) printf("%s %s\n", point, opts);
+        }
+        fclose(f);
         return 0;
     }
     if (!strcmp(c, "hostname")) {
@@ -306,6 +325,19 @@ int main(int argc, char **argv) {
         gethostname(name, sizeof name);
         printf("%s\n", name);
         return 0;
+    }
+    if (!strcmp(c, "i386")) {
+        // getpid through the i386 entry point (int 0x80, eax = 20): a foreign ABI must be killed.
+        long r;
+        __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
+        printf("i386: NOT CONFINED (getpid returned %ld)\n", r);
+        return 1;
+    }
+    if (!strcmp(c, "x32")) {
+        // getpid with the x32 bit set: the same entry point, another ABI, must be killed.
+        long r = syscall(0x40000000L | SYS_getpid);
+        printf("x32: %s (returned %ld)\n", r == -1 ? "confined" : "NOT CONFINED", r);
+        return r == -1 ? 0 : 1;
     }
     if (!strcmp(c, "exit")) return (int)arg;
     if (!strcmp(c, "true")) return 0;

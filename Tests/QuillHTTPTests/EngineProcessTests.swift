@@ -96,6 +96,21 @@ private func runEngine(_ argv: [String], request: String) -> (Exchange, String, 
         #expect(lines.allSatisfy { $0.hasPrefix("198.51.100.4 - - [") })
     }
 
+    @Test(.enabled(if: haveEngine)) func largeBodiesSurviveAFullSocketBuffer() throws {
+        // Far larger than a socket buffer: sendfile hits EAGAIN and waits in poll for the reader.
+        let temp = TempSite()
+        defer { temp.remove() }
+        let big = (0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 13) }
+        temp.write("big.bin", big)
+        let (result, _, code) = try runEngine(
+            [#require(siblingEngine()), "--site", temp.root],
+            request: get("/big.bin") + get("/big.bin", "Range: bytes=400000-\r\nConnection: close\r\n"))
+        #expect(code == 0)
+        #expect(result.responses.map(\.status) == [200, 206])
+        #expect(result.responses.first?.body == big)
+        #expect(result.responses.last?.body == Array(big[400_000...]))
+    }
+
     @Test(.enabled(if: haveEngine)) func badArgumentsAndMissingSiteFail() throws {
         let engine = try #require(siblingEngine())
         let (_, usage, code) = runEngine([engine, "--bogus"], request: "")

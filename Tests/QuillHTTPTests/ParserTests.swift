@@ -64,3 +64,55 @@ private func parse(_ text: String, limits: ParserLimits = ParserLimits()) -> Par
         #expect(flags("gzip;q=0.001") == (true, false))
     }
 }
+
+@Suite struct SiteHeadersTests {
+    @Test func siteFileReplacesAddsAndRemoves() {
+        var headers = SiteHeaders(hsts: true)
+        var diagnostics = Diagnostics(output: .init(rawValue: -1))
+        let file = "referrer-policy: no-referrer\nX-Frame-Options: DENY\nstrict-transport-security:\n# c\n\n"
+        headers.apply(Array(file.utf8), file: "h", diagnostics: &diagnostics)
+        let text = String(decoding: headers.block, as: UTF8.self)
+        #expect(diagnostics.messages.isEmpty)
+        #expect(
+            text == "X-Content-Type-Options: nosniff\r\n"
+                + "Content-Security-Policy: default-src 'self'; img-src 'self' data: https:; "
+                + "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
+                + "base-uri 'self'; form-action 'self'; frame-ancestors 'none'\r\n"
+                + "referrer-policy: no-referrer\r\nX-Frame-Options: DENY\r\n")
+    }
+}
+
+@Suite struct HTTPDateTests {
+    @Test(arguments: [
+        "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
+    ])
+    func allThreeFormsParse(_ text: String) {
+        let parsed = Array(text.utf8).withUnsafeBytes {
+            HTTPDate.parse(ByteView(base: $0, range: 0..<$0.count))
+        }
+        #expect(parsed == 784_111_777)
+    }
+
+    @Test(arguments: [
+        "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 24:49:37 GMT", "Sunday, 06-Nov-1994 08:49:37 GMT", "Sun Nov 06 08:49:37 94", "",
+    ])
+    func malformedDatesAreIgnored(_ text: String) {
+        let parsed = Array(text.utf8).withUnsafeBytes {
+            HTTPDate.parse(ByteView(base: $0, range: 0..<$0.count))
+        }
+        #expect(parsed == nil)
+    }
+
+    @Test func formatRoundTrips() {
+        for seconds: Int64 in [0, 784_111_777, 951_782_400, 4_102_444_799] {
+            var out: [UInt8] = []
+            HTTPDate.append(seconds, to: &out)
+            #expect(
+                out.withUnsafeBytes { HTTPDate.parse(ByteView(base: $0, range: 0..<$0.count)) } == seconds)
+        }
+        var out: [UInt8] = []
+        HTTPDate.append(784_111_777, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "Sun, 06 Nov 1994 08:49:37 GMT")
+    }
+}

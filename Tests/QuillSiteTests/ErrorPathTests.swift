@@ -90,6 +90,12 @@ import Testing
             "site.toml:2: Error while parsing array: encountered end-of-file")
     }
 
+    @Test func headerTheEngineOwns() throws {
+        try expectFailure(
+            { try $0.write("site.toml", "title = \"x\"\n\n[headers]\nCache-Control = \"no-store\"\n") },
+            "site.toml:4: header 'Cache-Control' is set by the engine for each response")
+    }
+
     @Test func aliasClashesWithAPage() throws {
         try expectFailure(
             { try $0.write("content/posts/2024-03-03-other.md", "---\naliases: [/good/]\n---\n# Other\n") },

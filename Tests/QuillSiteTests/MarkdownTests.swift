@@ -53,6 +53,13 @@ import Testing
         #expect(!setext.html.contains("Setext Title"))
     }
 
+    @Test func aFirstHeadingEqualToTheFrontMatterTitleIsDropped() {
+        let same = Markdown.render("# Known\n\nBody.\n"[...], takeTitle: false, knownTitle: "Known")
+        #expect(same.html == "<p>Body.</p>\n")
+        let other = Markdown.render("# Other\n\nBody.\n"[...], takeTitle: false, knownTitle: "Known")
+        #expect(other.html.contains("Other</h1>"))
+    }
+
     @Test func excerptIsFirstParagraphOrTextBeforeMoreMarker() {
         let plain = Markdown.render("First *para*.\n\nSecond para.\n"[...], takeTitle: false)
         #expect(plain.excerptHTML == "<p>First <em>para</em>.</p>\n")

@@ -32,6 +32,14 @@ import Testing
         #expect(previous.hasSuffix(kept.first { $0 != current }!))
     }
 
+    @Test func buildIDsSortInBuildOrder() {
+        let earlier = Publisher.newID(now: Date(timeIntervalSince1970: 1_800_000_000.25))
+        let later = Publisher.newID(now: Date(timeIntervalSince1970: 1_800_000_000.75))
+        #expect(earlier < later)
+        #expect(Publisher.isBuildID(earlier[...]))
+        #expect(!Publisher.isBuildID("backup"))
+    }
+
     @Test func anExistingRealFolderIsMovedAsideNotDeleted() throws {
         let site = try TempSite(["content/posts/2024-01-01-a.md": "# A\n"])
         try site.write("public/old.html", "old site")

@@ -53,7 +53,7 @@ func aConfinedEngineReports(_ check: String) throws {
     #expect(result.output.contains("No such process"))
 }
 
-@Test(arguments: ["ptrace", "mount", "unshare", "setns", "chroot", "socket", "network"])
+@Test(arguments: ["ptrace", "mount", "unshare", "setns", "chroot", "socket", "network", "i386", "x32"])
 func forbiddenSyscallsAreKilled(_ check: String) throws {
     guard let result = try confine(check, String(getpid())) else { return }
     expectKilledBySeccomp(result)

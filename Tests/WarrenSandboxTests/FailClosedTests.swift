@@ -29,7 +29,7 @@ import WarrenSystem
     #expect {
         _ = try SpawnPlan(engine: engine, arguments: [], policy: policy)
     } throws: { error in
-        "\(error)".contains("untrusted.toml") && "\(error)".contains("/nonexistent/site")
+        "\(error)".contains("confine.toml") && "\(error)".contains("/nonexistent/site")
     }
 }
 

@@ -11,6 +11,7 @@ import WarrenPolicy
     var policy = untrustedPolicy(seccomp: CompiledSeccomp(program: []))
     policy.limits.addressSpace = 64 << 20
     policy.limits.processes = nil
+    policy.limits.cpuSeconds = 1
     policy.cgroup = CgroupLimits(
         memoryMax: 32 << 20, pidsMax: 4, cpuMaxQuotaMicros: 50_000, cpuMaxPeriodMicros: 100_000)
     let (limits, warning) = host.effectiveLimits(for: policy)
@@ -26,7 +27,8 @@ import WarrenPolicy
 
 @Test func noCgroupLimitsMeansNoWarning() {
     let host = HostFeatures(cgroup2Mount: nil, cgroup2Directory: nil, controllers: [])
-    let policy = untrustedPolicy(seccomp: CompiledSeccomp(program: []))
+    var policy = untrustedPolicy(seccomp: CompiledSeccomp(program: []))
+    policy.cgroup = CgroupLimits()
     let (limits, warning) = host.effectiveLimits(for: policy)
     #expect(limits == policy.limits)
     #expect(warning == nil)

@@ -5,11 +5,43 @@ import WarrenSystem
 
 @testable import WarrenSpawn
 
-/// The engine's namespaces, as `net:[N] ipc:[N] uts:[N] user:[N] cgroup:[N] mnt:[N] pid:[N]`.
-private func namespaces(_ plan: SpawnPlan) throws -> [String] {
-    let result = try run(plan)
-    #expect(result.exitCode == 0, "\(result.failure.map(plan.describe) ?? "")")
-    return result.output.split(separator: "\n").first.map { $0.split(separator: " ").map(String.init) } ?? []
+/// The namespaces of engines that are all alive at once, one line each, as
+/// `net:[N] ipc:[N] uts:[N] user:[N] cgroup:[N] mnt:[N] pid:[N]`. The kernel reuses a freed
+/// namespace's inode number, so engines run one after another could show the same number for two
+/// different namespaces: each engine here holds its namespaces until every line has been read.
+private func liveNamespaces(_ plans: [SpawnPlan]) throws -> [[String]] {
+    var held: [(child: SpawnedChild, socket: FileDescriptor)] = []
+    for plan in plans {
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0
+        else { throw Errno(rawValue: errno) }
+        let log = try FileDescriptor.open("/dev/null", .writeOnly, options: .closeOnExec)
+        let child = try Spawner.spawn(
+            plan, socket: FileDescriptor(rawValue: pair[1]), log: log, environment: ["PROTO=TCP"])
+        try FileDescriptor(rawValue: pair[1]).close()
+        try log.close()
+        held.append((child, FileDescriptor(rawValue: pair[0])))
+    }
+    var lines: [[String]] = []
+    for (_, socket) in held {
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while try withUnsafeMutableBytes(of: &byte, { try socket.read(into: $0) }) == 1, byte != 10 {
+            line.append(byte)
+        }
+        lines.append(String(decoding: line, as: UTF8.self).split(separator: " ").map(String.init))
+    }
+    for (child, socket) in held {
+        shutdown(socket.rawValue, Int32(SHUT_WR))
+        _ = try readToEnd(socket)
+        var status: Int32 = 0
+        while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+        #expect(status == 0, "engine \(child.pid) ended with status \(status)")
+        try child.pidfd.close()
+        try child.report.close()
+        try socket.close()
+    }
+    return lines
 }
 
 private func hostNamespace(_ kind: String) -> String {
@@ -21,9 +53,9 @@ private func hostNamespace(_ kind: String) -> String {
 @Test func freshNamespacesDifferPerConnectionAndFromTheHost() throws {
     guard requireRoot(), let engine = testEngine() else { return }
     let plan = try SpawnPlan(
-        engine: engine, arguments: ["ns"], policy: untrustedPolicy(seccomp: try untrustedSeccomp()))
-    let first = try namespaces(plan)
-    let second = try namespaces(plan)
+        engine: engine, arguments: ["ns-hold"], policy: untrustedPolicy(seccomp: try untrustedSeccomp()))
+    let both = try liveNamespaces([plan, plan])
+    let (first, second) = (both[0], both[1])
     #expect(first.count == 7)
     let kinds = ["net", "ipc", "uts", "user", "cgroup", "mnt", "pid"]
     for (i, kind) in kinds.enumerated() where i < first.count && i < second.count {
@@ -36,10 +68,11 @@ private func hostNamespace(_ kind: String) -> String {
     guard requireRoot(), let engine = testEngine() else { return }
     var policy = untrustedPolicy(seccomp: try untrustedSeccomp())
     policy.namespaces = Namespaces(net: .shared, ipc: .shared, uts: .shared, user: .shared, cgroup: .shared)
-    let plan = try SpawnPlan(engine: engine, arguments: ["ns"], policy: policy)
-    let first = try namespaces(plan)
-    let second = try namespaces(plan)
-    let other = try namespaces(SpawnPlan(engine: engine, arguments: ["ns"], policy: policy))
+    let plan = try SpawnPlan(engine: engine, arguments: ["ns-hold"], policy: policy)
+    let otherPlan = try SpawnPlan(engine: engine, arguments: ["ns-hold"], policy: policy)
+    let all = try liveNamespaces([plan, plan, otherPlan])
+    let (first, second, other) = (all[0], all[1], all[2])
+    #expect(first.count == 7 && second.count == 7 && other.count == 7)
     for (i, kind) in ["net", "ipc", "uts", "user", "cgroup"].enumerated() where i < first.count {
         #expect(first[i] == second[i], "\(kind) differs between connections of one plan")
         #expect(first[i] != other[i], "\(kind) is shared between plans")

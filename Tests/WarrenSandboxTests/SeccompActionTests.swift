@@ -24,6 +24,32 @@ import WarrenSystem
     #expect(name == "ptrace")
 }
 
+/// A burst of kills is named in full (the audit multicast group is not rate-limited).
+@Test func aBurstOfSeccompKillsIsNamedInFull() throws {
+    guard requireRoot(), let engine = testEngine() else { return }
+    guard let log = SeccompDeathLog() else {
+        print("skipped: neither the audit log nor /dev/kmsg is readable here")
+        return
+    }
+    guard log.source == "audit multicast" else {
+        print("skipped: only /dev/kmsg is readable here, which the kernel rate-limits")
+        return
+    }
+    let plan = try SpawnPlan(engine: engine, arguments: ["ptrace", "1"], policy: untrustedPolicy())
+    var pids: [pid_t] = []
+    for _ in 0..<30 {
+        let result = try run(plan)
+        #expect(result.signal == SIGSYS)
+        pids.append(result.pid)
+    }
+    var named = 0
+    for _ in 0..<200 where named < pids.count {
+        named = pids.filter { log.syscallName(killed: $0) == "ptrace" }.count
+        if named < pids.count { usleep(10_000) }
+    }
+    #expect(named == 30)
+}
+
 @Test func anErrnoActionReturnsThatErrno() throws {
     guard requireRoot(), let engine = testEngine() else { return }
     let filter = try compileSeccomp(

@@ -88,31 +88,46 @@ let baseSyscalls = [
     "faccessat2", "rt_sigreturn", "uname",
 ]
 
-/// The strictest sensible policy for a third-party static engine (policies/untrusted.toml, built in
-/// code until the policy loader lands): everything fresh, user namespace, no network, read-only
-/// everything but a small /tmp, tiny limits, a kill-by-default filter.
+/// Tests/Engines/confine.toml, loaded by the policy loader: the shipped policies/untrusted.toml plus
+/// only what confine needs to report. Loaded once.
+let confinePolicy: Policy? = {
+    do {
+        return try PolicyLoader.load(path: repositoryRoot + "/Tests/Engines/confine.toml")
+    } catch {
+        Issue.record("Tests/Engines/confine.toml does not load: \(error)")
+        return nil
+    }
+}()
+
+/// The policy the confinement tests run under: confine.toml as loaded, with only the given changes.
 func untrustedPolicy(
-    seccomp: CompiledSeccomp, user: NamespaceMode = .fresh, binds: [BindMount] = [],
-    tmpfsBytes: UInt64 = 256 * 1024, processes: UInt64 = 1, cpuSeconds: UInt64 = 1
+    seccomp: CompiledSeccomp? = nil, user: NamespaceMode? = nil, binds: [BindMount] = [],
+    tmpfsBytes: UInt64? = nil, processes: UInt64? = nil, cpuSeconds: UInt64? = nil
 ) -> Policy {
-    Policy(
-        path: repositoryRoot + "/policies/untrusted.toml",
-        namespaces: Namespaces(net: .fresh, ipc: .fresh, uts: .fresh, user: user, cgroup: .fresh),
-        uid: 65534, gid: 65534,
-        rootfs: RootfsPlan(
-            skeleton: repositoryRoot + "/rootfs", binds: binds,
-            tmpfs: [TmpfsMount(target: "/tmp", sizeBytes: tmpfsBytes)]),
-        limits: ResourceLimits(
-            cpuSeconds: cpuSeconds, addressSpace: 64 << 20, openFiles: 16, processes: processes,
-            fileSize: 1 << 20, core: 0),
-        cgroup: CgroupLimits(), keepCapabilities: [], seccomp: seccomp, environment: [], arguments: [],
-        workingDirectory: "/", hostname: "engine")
+    guard var policy = confinePolicy else {
+        // Recorded above; an empty filter makes every spawn refuse, so nothing passes by accident.
+        return Policy(
+            path: "confine.toml",
+            namespaces: Namespaces(net: .fresh, ipc: .fresh, uts: .fresh, user: .fresh, cgroup: .fresh),
+            uid: 65534, gid: 65534, rootfs: RootfsPlan(skeleton: "/nonexistent", binds: [], tmpfs: []),
+            limits: ResourceLimits(), cgroup: CgroupLimits(), keepCapabilities: [],
+            seccomp: CompiledSeccomp(program: []), environment: [], arguments: [], workingDirectory: "/",
+            hostname: nil)
+    }
+    if let seccomp { policy.seccomp = seccomp }
+    if let user { policy.namespaces.user = user }
+    policy.rootfs.binds += binds
+    if let tmpfsBytes {
+        policy.rootfs.tmpfs = [TmpfsMount(target: "/tmp", sizeBytes: tmpfsBytes)]
+    }
+    if let processes { policy.limits.processes = processes }
+    if let cpuSeconds { policy.limits.cpuSeconds = cpuSeconds }
+    return policy
 }
 
+/// The shipped filter (untrusted.toml + confine.toml), as the loader compiled it.
 func untrustedSeccomp() throws -> CompiledSeccomp {
-    try compileSeccomp(
-        defaultAction: actKillProcess,
-        rules: baseSyscalls.map { SeccompRule(syscall: $0, action: actAllow) })
+    try #require(confinePolicy).seccomp
 }
 
 /// How one engine run ended.

@@ -13,6 +13,7 @@
 
 #include "warren_consts.h"
 #include "warren_privileges.h"
+#include "warren_audit.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -20,6 +20,15 @@ struct PolicyBuilder {
                 hostname.file, hostname.line,
                 "'hostname' needs a uts namespace, but namespaces.uts is 'host'\(place)")
         }
+        // Only the binds left after merging: one a derived policy replaced (same target) need
+        // not exist here.
+        for bind in draft.binds {
+            if case .failure(let error) = HostPaths.kind(of: bind.value.source) {
+                log.error(
+                    bind.file, bind.line,
+                    "bind source '\(bind.value.source)' does not exist or cannot be reached: \(error)")
+            }
+        }
         let skeleton = draft.skeletonNamed ? draft.skeleton?.value : defaultSkeleton()
         let limits = resourceLimits()
         let cgroup = cgroupLimits()

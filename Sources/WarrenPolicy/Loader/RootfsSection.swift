@@ -1,5 +1,6 @@
 // [rootfs]: the skeleton, bind mounts and tmpfs mounts. Host paths are resolved against the policy
-// file's directory and must exist now: a mount that would fail in the child is a load-time error.
+// file's directory and must exist at load (bind sources: those left after `extends` is merged): a
+// mount that would fail in the child is a load-time error.
 
 extension PolicyFileReader {
     /// Sandbox paths a policy may not mount over: the root itself and what the spawn path builds.
@@ -21,11 +22,9 @@ extension PolicyFileReader {
             let writable = bind.bool("writable") ?? false
             bind.finish()
             guard let source, let target else { continue }
+            // Whether the source exists is checked after `extends` is merged (PolicyBuilder): a
+            // derived policy may replace a base's bind whose source does not exist on this host.
             let path = HostPaths.resolve(source, against: directory)
-            if case .failure(let error) = HostPaths.kind(of: path) {
-                bind.error("source", "bind source '\(path)' does not exist or cannot be reached: \(error)")
-                continue
-            }
             let mount = BindMount(source: path, target: target, writable: writable)
             draft.binds.append(Located(value: mount, file: file, line: bind.line))
         }

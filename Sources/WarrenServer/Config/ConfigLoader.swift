@@ -81,6 +81,14 @@ public enum ConfigLoader {
                 entry.error("engine", "engine '\(engine)' \(problem)")
             }
             let arguments = entry.stringArray("args") ?? []
+            // Fail closed: no service runs an engine unconfined, so a missing policy is an error.
+            if !entry.has("policy") {
+                let what =
+                    name.map { "service '\($0)': missing key 'policy'" } ?? "missing key 'service.policy'"
+                entry.error(
+                    nil, what + " (every engine runs under a policy file; start from policies/untrusted.toml)"
+                )
+            }
             let policy = entry.string("policy").map { resolve($0, against: directory) }
             let maxInstances = entry.integer("max_instances", range: 1...1_000_000)
             let maxPerSource = entry.integer("max_per_source", range: 1...1_000_000)
@@ -92,7 +100,7 @@ public enum ConfigLoader {
                     timeout = nanoseconds(value)
                 }
             }
-            guard let name, let engine else { continue }
+            guard let name, let engine, let policy else { continue }
             services.append(
                 ServiceConfig(
                     name: name, listen: listen, engine: engine, arguments: arguments, policy: policy,
@@ -118,21 +126,32 @@ public enum ConfigLoader {
         var plans: [String: SpawnPlan] = [:]
         var warnings: [String] = []
         for service in config.services {
-            var policy: Policy?
-            if let path = service.policy {
-                if let known = compiled[path] {
-                    policy = known
-                } else if !failed.contains(path) {
-                    do throws(Diagnostics) {
-                        let loaded = try policies(path)
-                        compiled[path] = loaded
-                        policy = loaded
-                    } catch {
-                        failed.insert(path)
-                        log.append(contentsOf: error)
-                    }
+            let path = service.policy
+            var loaded = compiled[path]
+            if loaded == nil && !failed.contains(path) {
+                do throws(Diagnostics) {
+                    loaded = try policies(path)
+                    compiled[path] = loaded
+                } catch {
+                    failed.insert(path)
+                    log.append(contentsOf: error)
                 }
-                guard policy != nil else { continue }
+            }
+            // Never a plan without a policy: SpawnPlan(policy: nil) is for WarrenSpawn's own tests.
+            guard let policy = loaded else { continue }
+            // Without a user namespace an engine can keep only what is still in warren's bounding
+            // set (`warren serve` drops the rest at start): refuse now rather than fail every spawn.
+            if policy.namespaces.user == .host {
+                let dropped = policy.keepCapabilities.filter { !Privileges.kept.contains($0) }
+                if !dropped.isEmpty {
+                    log.error(
+                        config.path, nil,
+                        "service '\(service.name)': policy \(path) keeps capabilities "
+                            + "\(dropped.map(String.init).joined(separator: ", ")) with user = \"host\", but warren "
+                            + "drops them from its own bounding set; use user = \"fresh\" or keep only "
+                            + "capabilities warren holds")
+                    continue
+                }
             }
             do {
                 let plan = try SpawnPlan(
@@ -163,15 +182,28 @@ public enum ConfigLoader {
 
     /// The directory part of `path`, made absolute, so that relative engine paths survive a chdir.
     static func directory(of path: String) -> String {
-        let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
-        guard let slash = absolute.lastIndex(of: "/") else { return "/" }
-        let dir = String(absolute[..<slash])
-        return dir.isEmpty ? "/" : dir
+        let absolute = normalize(path.hasPrefix("/") ? path : currentDirectory() + "/" + path)
+        guard let slash = absolute.lastIndex(of: "/"), slash != absolute.startIndex else { return "/" }
+        return String(absolute[..<slash])
     }
 
+    /// `path` made absolute against `directory`, without "." or ".." (the sandbox binds the engine
+    /// at the same path and accepts only normalised absolute paths).
     static func resolve(_ path: String, against directory: String) -> String {
-        if path.hasPrefix("/") { return path }
-        return directory == "/" ? "/" + path : directory + "/" + path
+        normalize(path.hasPrefix("/") ? path : directory + "/" + path)
+    }
+
+    /// Lexical normalisation of an absolute path ("/a/./b/../c//" → "/a/c").
+    static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+            } else {
+                parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     private static func currentDirectory() -> String {

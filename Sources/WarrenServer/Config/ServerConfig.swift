@@ -7,8 +7,8 @@ public struct ServiceConfig: Sendable, Equatable {
     /// Absolute host path of the engine (relative paths in the file are resolved against its directory).
     public var engine: String
     public var arguments: [String]
-    /// Absolute path of the policy file; nil runs the engine unconfined (warned about at start).
-    public var policy: String?
+    /// Absolute path of the policy file (required: no engine runs unconfined).
+    public var policy: String
     /// Engines running at once; at the cap the service's listeners leave the epoll set.
     public var maxInstances: Int
     /// Engines running at once for one peer address; a connection over it is closed at once.
@@ -18,7 +18,7 @@ public struct ServiceConfig: Sendable, Equatable {
 
     public init(
         name: String, listen: [SocketAddress], engine: String, arguments: [String] = [],
-        policy: String? = nil, maxInstances: Int = ServiceConfig.defaultMaxInstances,
+        policy: String, maxInstances: Int = ServiceConfig.defaultMaxInstances,
         maxPerSource: Int = ServiceConfig.defaultMaxPerSource,
         timeoutNanoseconds: UInt64 = ServiceConfig.defaultTimeoutNanoseconds
     ) {

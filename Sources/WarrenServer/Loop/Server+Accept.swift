@@ -17,7 +17,7 @@ extension Server {
             }
             serve(accepted, for: service)
         }
-        if service.atCapacity {
+        if service.atCapacity && service.listeners.contains(where: { $0.watched }) {
             var line = LogLine(event: "paused")
             line.add("service", service.name)
             line.add("reason", "max_instances")

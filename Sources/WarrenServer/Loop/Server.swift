@@ -20,6 +20,8 @@ public final class Server {
         case pidfd(Connection)
         case report(Connection)
         case log(Connection)
+        /// Audit records naming seccomp kills: drained as they come so none overflow the socket.
+        case seccompLog
     }
 
     enum TimerToken {
@@ -68,14 +70,20 @@ public final class Server {
         sources[signals.descriptor.rawValue] = .signals
         try epoll.add(timer.descriptor)
         sources[timer.descriptor.rawValue] = .timer
+        if let deaths = seccompDeaths {
+            try watch(deaths.fileDescriptor, as: .seccompLog)
+        }
         try apply(loaded, bound: try bindNewListeners(for: loaded.config))
         logWarnings(loaded)
-        for service in loaded.config.services where service.policy == nil {
-            var line = LogLine(event: "warning")
-            line.add("service", service.name)
-            line.add("msg", "no policy: the engine runs unconfined")
-            sink.write(line)
+        var names = LogLine(event: seccompDeaths == nil ? "warning" : "seccomp_names")
+        if let deaths = seccompDeaths {
+            names.add("source", deaths.source)
+        } else {
+            names.add(
+                "msg",
+                "seccomp kills cannot be named: neither the audit multicast group nor /dev/kmsg is readable")
         }
+        sink.write(names)
     }
 
     /// Serves until SIGTERM or SIGINT and the drain that follows are over.
@@ -101,13 +109,14 @@ public final class Server {
         case .pidfd(let connection): reap(connection)
         case .report(let connection): readReport(of: connection)
         case .log(let connection): readLog(of: connection, untilEnd: false)
+        case .seccompLog: seccompDeaths?.drain()
         }
     }
 
     func logWarnings(_ loaded: LoadedConfig) {
         for warning in loaded.warnings {
             var line = LogLine(event: "warning")
-            line.add("msg", warning)
+            line.add("msg", warning.hasPrefix("warning: ") ? String(warning.dropFirst(9)) : warning)
             sink.write(line)
         }
     }
@@ -155,6 +164,12 @@ public final class Server {
 
     func schedule(_ deadline: UInt64, _ token: TimerToken) {
         timers.push(deadline, token)
+        if timers.count > 2 * connections.count + 1024 {
+            timers.compact { token in
+                if case .timeout(let id) = token { return connections[id] == nil }
+                return false
+            }
+        }
         rearmTimer()
     }
 

@@ -18,6 +18,16 @@ struct TimerHeap<Token> {
         }
     }
 
+    /// Drops every entry `isStale` says is dead and rebuilds the heap: O(n), called only when stale
+    /// entries outnumber live ones, so that a long default timeout cannot make the heap (and with it
+    /// warren's memory, which every fork-like spawn copies) grow with the connection rate.
+    mutating func compact(removing isStale: (Token) -> Bool) {
+        let live = entries.filter { !isStale($0.token) }
+        entries = []
+        entries.reserveCapacity(live.count)
+        for entry in live { push(entry.deadline, entry.token) }
+    }
+
     /// Removes and returns every entry due at `now`, earliest first.
     mutating func popDue(_ now: UInt64) -> [Token] {
         var due: [Token] = []

@@ -1,42 +1,49 @@
 import Glibc
 import Testing
 
-/// Runs `warren check --config PATH`; returns its exit status, stdout and stderr.
 private func check(_ path: String) throws -> (status: Int32, out: String, err: String) {
-    let directory = try TestPaths.temporaryDirectory()
-    let outPath = directory + "/out"
-    let errPath = directory + "/err"
-    let warren = try TestPaths.warren()
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    let args = [warren, "check", "--config", path]
-    var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-    defer { for pointer in argv { free(pointer) } }
-    var pid: pid_t = 0
-    try #require(posix_spawn(&pid, warren, &actions, nil, &argv, environ) == 0)
-    var status: Int32 = 0
-    waitpid(pid, &status, 0)
-    return (status, TestPaths.read(outPath), TestPaths.read(errPath))
+    try runWarren(["check", "--config", path])
 }
 
 @Suite struct CheckCommandTests {
     @Test func aValidConfigExitsZeroAndDescribesEachService() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
-        try TestPaths.write(
-            testConfig([TestService(name: "hello", port: 8080, engine: try TestPaths.engine("hello"))]),
-            to: path)
+        let engine = try TestPaths.engine("hello")
+        try TestPaths.write(testConfig([TestService(name: "hello", port: 8080, engine: engine)]), to: path)
         let result = try check(path)
         #expect(result.status == 0)
-        #expect(result.out.hasPrefix("\(path): ok\nservice hello: 127.0.0.1:8080 -> "))
+        // Host warnings (limits this machine cannot enforce) may sit between the two.
+        #expect(result.out.hasPrefix("\(path): ok\n"))
+        #expect(
+            result.out.contains(
+                "\nservice hello: 127.0.0.1:8080 -> \(engine) (policy \(TestPaths.testEnginePolicy))\n"))
         #expect(result.err.isEmpty)
+    }
+
+    @Test func aServiceWithoutAPolicyFailsCheckAndServe() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
+        let path = directory + "/warren.toml"
+        let port = try TestClient.freePort()
+        try TestPaths.write(
+            "[[service]]\nname = \"open\"\nlisten = [\"127.0.0.1:\(port)\"]\nengine = \"\(try TestPaths.engine("hello"))\"\n",
+            to: path)
+        let expected = "\(path):1: service 'open': missing key 'policy'"
+        let checked = try check(path)
+        #expect(checked.status != 0)
+        #expect(checked.err.hasPrefix(expected), "stderr: \(checked.err)")
+        // serve refuses to start (nothing listens), with the same message.
+        let served = try runWarren(["serve", "--config", path])
+        #expect(served.status != 0)
+        #expect(served.err.hasPrefix(expected), "stderr: \(served.err)")
+        #expect(TestClient.connect(port: port) == -ECONNREFUSED)
     }
 
     @Test func everyErrorIsPrintedAsFileLineMessageAndTheExitIsNonZero() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
         let policy = directory + "/bad-policy.toml"
         try TestPaths.write("[seccomp]\ndefault_action = \"allow\"\nfrobnicate = 1\n", to: policy)

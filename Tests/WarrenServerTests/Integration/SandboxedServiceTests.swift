@@ -44,13 +44,14 @@ private func writePolicy(in directory: String) throws -> String {
             return
         }
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let policy = try writePolicy(in: directory)
         let port = try TestClient.freePort()
         let warren = try WarrenProcess(
             config: testConfig([
                 TestService(
                     name: "env", port: port, engine: try TestPaths.engine("env"),
-                    extra: ["policy = \"\(policy)\""])
+                    policy: policy)
             ]))
         let lines = (TestClient.exchange(port: port, "") ?? "").split(separator: "\n").map(String.init)
         #expect(lines.count == 6)
@@ -71,13 +72,14 @@ private func writePolicy(in directory: String) throws -> String {
             return
         }
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let policy = try writePolicy(in: directory)
         let port = try TestClient.freePort()
         let warren = try WarrenProcess(
             config: testConfig([
                 TestService(
                     name: "bad", port: port, engine: try TestPaths.engine("forbidden"),
-                    extra: ["policy = \"\(policy)\""])
+                    policy: policy)
             ]))
         #expect(TestClient.exchange(port: port, "") == "before\n")
         let record = try warren.waitForLog(of: "event=conn", "service=bad")[0]

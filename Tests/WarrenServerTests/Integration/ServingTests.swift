@@ -69,6 +69,29 @@ import Testing
         _ = warren
     }
 
+    @Test func oneServiceListensOnIPv4AndIPv6WithTheRightUcspiAddresses() throws {
+        guard access("/proc/net/if_inet6", F_OK) == 0 else {
+            print("skipped: this host has no IPv6")
+            return
+        }
+        let port = try TestClient.freePort()
+        let env = try TestPaths.engine("env")
+        let warren = try WarrenProcess(
+            config: testConfig([
+                TestService(name: "env", port: port, engine: env)
+            ]).replacing(
+                "listen = [\"127.0.0.1:\(port)\"]",
+                with: "listen = [\"127.0.0.1:\(port)\", \"[::1]:\(port)\"]"))
+        try warren.waitForLog(of: "event=listening", "addr=[::1]:\(port)")
+        let overIPv6 = try #require(TestClient.readAllOverIPv6(port: port))
+        #expect(overIPv6.contains("TCPREMOTEIP=::1\n"))
+        #expect(overIPv6.contains("TCPLOCALIP=::1\nTCPLOCALPORT=\(port)\n"))
+        let overIPv4 = try #require(TestClient.exchange(port: port, ""))
+        #expect(overIPv4.contains("TCPLOCALIP=127.0.0.1\nTCPLOCALPORT=\(port)\n"))
+        try warren.waitForLog(count: 2, of: "event=conn", "service=env", "exit=0")
+        #expect(warren.logLines.contains { $0.contains("event=conn service=env peer=::1 ") })
+    }
+
     @Test func aSegfaultingEngineIsLoggedWithSIGSEGVAndTheNextClientIsServed() throws {
         let crashPort = try TestClient.freePort()
         let helloPort = try TestClient.freePort()
@@ -87,9 +110,10 @@ import Testing
 
     @Test func aFailingExecveIsLoggedWithStepAndErrno() throws {
         let port = try TestClient.freePort()
-        let directory = try TestPaths.temporaryDirectory()
         // Executable at load (so the config is valid), then replaced by a script with no interpreter.
-        let engine = directory + "/engine"
+        // Not under /tmp: the test policy mounts its own tmpfs there, which would hide the engine.
+        let engine = TestPaths.root + "/.build/test-engines/broken-\(getpid())"
+        defer { unlink(engine) }
         try TestPaths.write("#!/nonexistent/interpreter\n", to: engine)
         chmod(engine, 0o755)
         let warren = try WarrenProcess(

@@ -105,3 +105,27 @@ enum TestClient {
         return readAll(fd)
     }
 }
+
+extension TestClient {
+    /// Connects to [::1]:port and returns everything the engine writes (the request is empty);
+    /// nil when the connection failed.
+    static func readAllOverIPv6(port: UInt16) -> String? {
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = port.bigEndian
+        _ = inet_pton(AF_INET6, "::1", &address.sin6_addr)
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
+        }
+        guard rc == 0 else { return nil }
+        shutdown(fd, Int32(SHUT_WR))
+        return readAll(fd)
+    }
+}

@@ -4,6 +4,8 @@ struct TestService {
     var port: UInt16
     var engine: String
     var args: [String] = []
+    /// warren refuses a service without a policy; the small C engines share this one by default.
+    var policy: String = TestPaths.testEnginePolicy
     var extra: [String] = []
 
     var toml: String {
@@ -12,6 +14,7 @@ struct TestService {
             "name = \"\(name)\"",
             "listen = [\"127.0.0.1:\(port)\"]",
             "engine = \"\(engine)\"",
+            "policy = \"\(policy)\"",
         ]
         if !args.isEmpty { lines.append("args = [" + args.map { "\"\($0)\"" }.joined(separator: ", ") + "]") }
         return (lines + extra).joined(separator: "\n") + "\n"

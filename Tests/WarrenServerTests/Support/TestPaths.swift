@@ -10,6 +10,9 @@ enum TestPaths {
         return parts.joined(separator: "/")
     }()
 
+    /// The policy the C test engines run under (Policies/test-engine.toml beside these tests).
+    static var testEnginePolicy: String { root + "/Tests/WarrenServerTests/Policies/test-engine.toml" }
+
     /// A static test engine built by `make test-engines`; records an issue naming the fix if missing.
     static func engine(_ name: String) throws -> String {
         let path = root + "/.build/test-engines/" + name
@@ -59,5 +62,20 @@ enum TestPaths {
             out += buffer.prefix(n)
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension TestPaths {
+    /// Removes a directory made by `temporaryDirectory` and the plain files in it.
+    static func removeDirectory(_ path: String) {
+        guard path.hasPrefix("/tmp/warren-test-"), let dir = opendir(path) else { return }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { unlink(path + "/" + name) }
+        }
+        closedir(dir)
+        rmdir(path)
     }
 }

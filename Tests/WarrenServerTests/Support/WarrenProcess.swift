@@ -42,6 +42,9 @@ final class WarrenProcess {
             var status: Int32 = 0
             waitpid(pid, &status, 0)
         }
+        unlink(configPath)
+        unlink(logPath)
+        rmdir(directory)
     }
 
     var log: String { TestPaths.read(logPath) }
@@ -55,7 +58,7 @@ final class WarrenProcess {
         throws -> [Substring]
     {
         for _ in 0..<1500 {
-            let matching = logLines.filter { line in parts.allSatisfy { line.contains($0) } }
+            let matching = logLines.filter { line in parts.allSatisfy { WarrenProcess.line(line, has: $0) } }
             if matching.count >= count { return matching }
             if let status = exitStatusIfExited() {
                 Issue.record(
@@ -111,6 +114,28 @@ final class WarrenProcess {
         return count
     }
 
+    /// How many of warren's open fds are namespaces (what each service's spawn plan holds for its
+    /// policy: the template mount namespace and any shared ones), from /proc/PID/fd links.
+    func namespaceFileCount() -> Int {
+        guard let dir = opendir("/proc/\(pid)/fd") else { return -1 }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            var buffer = [CChar](repeating: 0, count: 256)
+            let n = readlink("/proc/\(pid)/fd/\(name)", &buffer, buffer.count - 1)
+            guard n > 0 else { continue }
+            let target = String(decoding: buffer.prefix(n).map(UInt8.init(bitPattern:)), as: UTF8.self)
+            if ["mnt:", "net:", "ipc:", "uts:", "cgroup:", "user:"].contains(where: { target.hasPrefix($0) })
+            {
+                count += 1
+            }
+        }
+        return count
+    }
+
     /// warren's children as (pid, state letter), from /proc/N/stat; "Z" is a zombie.
     func children() -> [(pid: Int32, state: Character)] {
         guard let dir = opendir("/proc") else { return [] }
@@ -132,6 +157,13 @@ final class WarrenProcess {
             result.append((child, state))
         }
         return result
+    }
+
+    /// Whether `line` holds `part`; an `event=` part must be the line's own event (an engine's
+    /// forwarded stderr may contain the same text inside its quoted `line` value).
+    static func line(_ line: Substring, has part: String) -> Bool {
+        if part.hasPrefix("event=") { return field("event", in: line) == String(part.dropFirst(6)) }
+        return line.contains(part)
     }
 
     /// The value of `key` in a logfmt line (unquoted values only).

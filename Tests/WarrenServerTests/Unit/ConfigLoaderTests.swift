@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 import WarrenPolicy
 import WarrenSpawn
@@ -20,11 +21,17 @@ private func errors(_ text: String) -> [String] {
     }
 }
 
-/// A service whose engine exists (/bin/true), with `extra` lines appended.
+/// The policy the integration tests run their engines under (a real file: `serverLoader` compiles it).
+private let testPolicy = TestPaths.root + "/Tests/WarrenServerTests/Policies/test-engine.toml"
+
+/// A service whose engine exists (/bin/true) under the test policy (unless `extra` names one),
+/// with `extra` lines appended.
 private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\"", _ extra: String = "")
     -> String
 {
-    "[[service]]\nname = \"\(name)\"\nlisten = [\(listen)]\nengine = \"/bin/true\"\n\(extra)"
+    let policy = extra.contains("policy =") ? "" : "policy = \"\(testPolicy)\"\n"
+    // The policy line goes last, so that the lines of `extra` keep their numbers.
+    return "[[service]]\nname = \"\(name)\"\nlisten = [\(listen)]\nengine = \"/bin/true\"\n\(extra)\(policy)"
 }
 
 @Suite struct ConfigLoaderTests {
@@ -48,6 +55,7 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
             name = "other"
             listen = ["127.0.0.1:8081"]
             engine = "/bin/false"
+            policy = "/etc/warren/untrusted.toml"
             """)
         #expect(config.path == "warren.toml")
         #expect(config.shutdownGraceNanoseconds == 2_000_000_000)
@@ -62,7 +70,7 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
         #expect(blog.maxPerSource == 3)
         #expect(blog.timeoutNanoseconds == 500_000_000)
         let other = config.services[1]
-        #expect(other.policy == nil)
+        #expect(other.policy == "/etc/warren/untrusted.toml")
         #expect(other.maxInstances == ServiceConfig.defaultMaxInstances)
         #expect(other.maxPerSource == ServiceConfig.defaultMaxPerSource)
         #expect(other.timeoutNanoseconds == ServiceConfig.defaultTimeoutNanoseconds)
@@ -76,6 +84,8 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
     @Test func relativeEnginePathsResolveAgainstTheConfigDirectory() {
         #expect(ConfigLoader.resolve("engines/hello", against: "/etc/warren") == "/etc/warren/engines/hello")
         #expect(ConfigLoader.resolve("/abs/engine", against: "/etc/warren") == "/abs/engine")
+        #expect(ConfigLoader.resolve("../bin/./e", against: "/etc/warren") == "/etc/bin/e")
+        #expect(ConfigLoader.directory(of: "/etc/warren/../w.toml") == "/etc")
         #expect(ConfigLoader.directory(of: "/etc/warren/warren.toml") == "/etc/warren")
         #expect(ConfigLoader.directory(of: "/warren.toml") == "/")
         #expect(
@@ -103,6 +113,18 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
                 "warren.toml:1: missing key 'service.name'",
                 "warren.toml:1: missing key 'service.listen'",
                 "warren.toml:1: missing key 'service.engine'",
+                "warren.toml:1: missing key 'service.policy' (every engine runs under a policy file; "
+                    + "start from policies/untrusted.toml)",
+            ])
+    }
+
+    @Test func aServiceWithoutAPolicyIsAnErrorNamingIt() {
+        let text =
+            "[server]\n\n[[service]]\nname = \"open\"\nlisten = [\"127.0.0.1:80\"]\nengine = \"/bin/true\"\n"
+        #expect(
+            errors(text) == [
+                "warren.toml:3: service 'open': missing key 'policy' (every engine runs under a policy "
+                    + "file; start from policies/untrusted.toml)"
             ])
     }
 
@@ -110,6 +132,8 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
         #expect(
             errors("[[service]]\nname = 1\nlisten = \"127.0.0.1:80\"\nengine = \"/bin/true\"\nargs = [1]\n")
                 == [
+                    "warren.toml:1: missing key 'service.policy' (every engine runs under a policy file; "
+                        + "start from policies/untrusted.toml)",
                     "warren.toml:2: 'service.name' must be a string, not an integer",
                     "warren.toml:3: 'service.listen' must be an array of strings, not a string",
                     "warren.toml:5: 'service.args' must hold strings, not an integer",
@@ -135,9 +159,10 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
             + service("c", listen: "\"[::1]:80\", \"[0:0::1]:80\"")
         #expect(
             errors(text) == [
-                "warren.toml:6: duplicate service name 'a' (first defined at line 2)",
-                "warren.toml:11: listen address 127.0.0.1:8080 is already used by service 'a' (line 3)",
-                "warren.toml:15: listen address [::1]:80 is already used by service 'c' (line 15)",
+                // Each service() is five lines, its policy line included.
+                "warren.toml:7: duplicate service name 'a' (first defined at line 2)",
+                "warren.toml:13: listen address 127.0.0.1:8080 is already used by service 'a' (line 3)",
+                "warren.toml:18: listen address [::1]:80 is already used by service 'c' (line 18)",
             ])
     }
 
@@ -181,6 +206,7 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
 
     @Test func aPolicyThatFailsToLoadFailsTheWholeConfigWithItsOwnDiagnostics() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
         try TestPaths.write(
             service("a", "policy = \"p.toml\"\n")
@@ -201,8 +227,33 @@ private func service(_ name: String = "web", listen: String = "\"127.0.0.1:8080\
         #expect(asked == [directory + "/p.toml"])
     }
 
+    @Test func aHostUserPolicyCannotKeepACapabilityWarrenDrops() throws {
+        guard getuid() == 0 else {
+            print("skipped: compiling a plan prepares namespaces, which needs root")
+            return
+        }
+        let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
+        let policy = directory + "/raw.toml"
+        try TestPaths.write(
+            "extends = \"\(testPolicy)\"\n[namespaces]\nuser = \"host\"\n[capabilities]\nkeep = [\"cap_net_raw\"]\n",
+            to: policy)
+        let path = directory + "/warren.toml"
+        try TestPaths.write(service("a", "policy = \"raw.toml\"\n"), to: path)
+        #expect {
+            try ConfigLoader.serverLoader(path: path)
+        } throws: { error in
+            (error as? ConfigErrors)?.messages == [
+                "\(path): service 'a': policy \(policy) keeps capabilities 13 with user = \"host\", but warren "
+                    + "drops them from its own bounding set; use user = \"fresh\" or keep only capabilities "
+                    + "warren holds"
+            ]
+        }
+    }
+
     @Test func aValidConfigGetsOnePlanPerService() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
         let path = directory + "/warren.toml"
         try TestPaths.write(
             service("a", "args = [\"x\"]\n") + service("b", listen: "\"127.0.0.1:81\""), to: path)

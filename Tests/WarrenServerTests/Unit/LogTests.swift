@@ -51,4 +51,12 @@ import Testing
         #expect(heap.popDue(1000) == [4, 5])
         #expect(heap.earliest == nil)
     }
+
+    @Test func compactionDropsStaleEntriesAndKeepsOrder() {
+        var heap = TimerHeap<Int>()
+        for token in (0..<100).reversed() { heap.push(UInt64(token), token) }
+        heap.compact { $0 % 2 == 1 }
+        #expect(heap.count == 50)
+        #expect(heap.popDue(1000) == Array(stride(from: 0, to: 100, by: 2)))
+    }
 }
