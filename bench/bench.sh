@@ -53,6 +53,8 @@ source bench/lib/concurrency.sh
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, namespaces, xinetd as root)"
 START=$(date +%s)
 RUN=$(date -u +%Y%m%dT%H%M%SZ)
+STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
+COMMIT=$(git rev-parse --short HEAD)
 mkdir -p bench/results
 TSV=bench/results/$RUN.tsv
 [ "$QUICK" = 1 ] && TSV=/tmp/warren-bench-quick-$RUN.tsv   # a quick run is for the harness, not for the record
@@ -188,7 +190,10 @@ if [ "$BUILD_POSTS" -gt 0 ]; then
     # One run of each (RUNS=1): a full quill build of 1,000 posts takes about 30 s here, and three
     # runs of everything would not fit the 15-minute budget.
     RUNS=$BUILD_RUNS bench/build.sh "$BUILD_POSTS" | tee "$WORK/build.out" >&2
-    awk '/^full build/ { print "full_s", $3 + 0, $4 + 0 } /^one post changed/ { print "incremental_s", $4 + 0, $5 + 0 }
+    awk '/^full build +[0-9]/ { print "full_s", $3 + 0, $4 + 0 }
+         /^one post changed +[0-9]/ { print "incremental_s", $4 + 0, $5 + 0 }
+         /^full build, CPU time/ { print "full_cpu_s", $5 + 0, $6 + 0 }
+         /^one post changed, CPU time/ { print "incremental_cpu_s", $6 + 0, $7 + 0 }
          /^HTML files written/ { print "html_files", $4, $5 }' "$WORK/build.out" |
         while read -r metric q h; do
             row 1 1 1 quill build "$metric" "$q" ""
@@ -200,5 +205,6 @@ fi
 ELAPSED=$(($(date +%s) - START))
 python3 bench/lib/report.py "$TSV" --elapsed "$ELAPSED" --post "$POST" --post-bytes "$POST_BYTES" \
     --notfound-bytes "$NOTFOUND_BYTES" --command "${BENCH_COMMAND:-bench/bench.sh $*}" \
+    --commit "$COMMIT" --date "$STARTED" \
     --results bench/RESULTS.md $([ "$QUICK" = 1 ] && echo --no-results)
 say "done in ${ELAPSED}s; raw rows in $TSV"
