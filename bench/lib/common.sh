@@ -36,7 +36,7 @@ wait_http() {
 
 # --- Foreign load -----------------------------------------------------------------------------
 # Our processes (servers, engines, clients) all live in one cpuacct cgroup (v1, inherited by every
-# child; warren's cgroup namespaces do not move processes). Foreign CPU = the machine's user+system
+# child; warren's cgroup namespaces do not move processes). Foreign CPU = the machine's user+system+steal
 # time minus ours. Interrupt and softirq time are left out of both sides: loopback networking is
 # mostly softirq and is ours.
 CG_DIR=""
@@ -61,7 +61,7 @@ cg_leave() {
 cpu_sample() {
     local hz busy ours=0
     hz=$(getconf CLK_TCK)
-    busy=$(awk -v hz="$hz" '/^cpu /{printf "%.0f", ($2+$3+$4) * 1e9 / hz}' /proc/stat)
+    busy=$(awk -v hz="$hz" '/^cpu /{printf "%.0f", ($2+$3+$4+$9) * 1e9 / hz}' /proc/stat)
     [ -n "$CG_DIR" ] && ours=$(cat "$CG_DIR/cpuacct.usage")
     echo "$busy $ours"
 }
