@@ -14,7 +14,7 @@ CONFIG ?= examples/warren.toml
 # Where `make run` publishes the demo blog; policies/quill.toml binds this folder at /site.
 SITE_OUT := out/site/public
 
-.PHONY: help deps deps-test build engine test-engines demo-engines demo-site lint format test run
+.PHONY: help deps deps-test build engine test-engines demo-engines demo-site lint format test run bench
 
 help:
 	@echo "make run    build everything and serve the demo blog on http://127.0.0.1:8080"
@@ -77,3 +77,8 @@ demo-site: build
 
 run: build demo-site
 	exec .build/release/warren serve --config $(CONFIG)
+
+# Benchmarks against nginx, tcpserver, xinetd and bwrap, and the build against Hugo (about 12
+# minutes; needs root). Writes bench/RESULTS.md and bench/results/RUN.tsv.
+bench: deps
+	BENCH_COMMAND="make bench" bench/bench.sh
