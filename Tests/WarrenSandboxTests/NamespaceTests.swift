@@ -10,18 +10,7 @@ import WarrenSystem
 /// namespace's inode number, so engines run one after another could show the same number for two
 /// different namespaces: each engine here holds its namespaces until every line has been read.
 private func liveNamespaces(_ plans: [SpawnPlan]) throws -> [[String]] {
-    var held: [(child: SpawnedChild, socket: FileDescriptor)] = []
-    for plan in plans {
-        var pair: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0
-        else { throw Errno(rawValue: errno) }
-        let log = try FileDescriptor.open("/dev/null", .writeOnly, options: .closeOnExec)
-        let child = try Spawner.spawn(
-            plan, socket: FileDescriptor(rawValue: pair[1]), log: log, environment: ["PROTO=TCP"])
-        try FileDescriptor(rawValue: pair[1]).close()
-        try log.close()
-        held.append((child, FileDescriptor(rawValue: pair[0])))
-    }
+    let held = try plans.map { try start($0) }
     var lines: [[String]] = []
     for (_, socket) in held {
         var line: [UInt8] = []

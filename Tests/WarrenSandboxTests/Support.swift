@@ -142,19 +142,27 @@ struct EngineRun {
     var pid: pid_t
 }
 
-/// Spawns `plan` on a socketpair, waits for it, and collects what it wrote.
-func run(_ plan: SpawnPlan, environment: [String] = ["PROTO=TCP"], input: String = "") throws -> EngineRun {
+/// Spawns `plan` on one end of a socketpair (stderr to /dev/null) and returns the child with the
+/// other end, which the caller owns.
+func start(_ plan: SpawnPlan, environment: [String] = ["PROTO=TCP"]) throws -> (
+    child: SpawnedChild, socket: FileDescriptor
+) {
     var pair: [Int32] = [-1, -1]
     guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0
     else {
         throw Errno(rawValue: errno)
     }
-    let ours = FileDescriptor(rawValue: pair[0])
     let theirs = FileDescriptor(rawValue: pair[1])
     let log = try FileDescriptor.open("/dev/null", .writeOnly, options: .closeOnExec)
     let child = try Spawner.spawn(plan, socket: theirs, log: log, environment: environment)
     try theirs.close()
     try log.close()
+    return (child, FileDescriptor(rawValue: pair[0]))
+}
+
+/// Spawns `plan` on a socketpair, waits for it, and collects what it wrote.
+func run(_ plan: SpawnPlan, environment: [String] = ["PROTO=TCP"], input: String = "") throws -> EngineRun {
+    let (child, ours) = try start(plan, environment: environment)
     // MSG_NOSIGNAL and no throw: an engine that never ran (or exited) closes its end early.
     if !input.isEmpty {
         _ = Array(input.utf8).withUnsafeBytes {
