@@ -22,6 +22,8 @@ public final class Server {
         case log(Connection)
         /// Audit records naming seccomp kills: drained as they come so none overflow the socket.
         case seccompLog
+        /// A prespawned engine's pidfd, report pipe or stderr, before its handoff (Server+Prespawn).
+        case prespawned(Waiter, Waiter.Channel)
     }
 
     enum TimerToken {
@@ -30,6 +32,7 @@ public final class Server {
         case resumeAccepting
         /// A seccomp kill whose syscall the kernel log had not named yet: look again, then log.
         case seccompRecord(UInt64)
+        case prespawn(PrespawnTimer)
     }
 
     let loader: Loader
@@ -53,6 +56,8 @@ public final class Server {
     /// Set when accept hit a resource limit (EMFILE, ENFILE, ENOBUFS, ENOMEM): every listener stays
     /// out of epoll until a connection ends or a short timer fires.
     var acceptSuspended = false
+    /// Waiting engines of every service (Server+Prespawn).
+    var prespawn = PrespawnState()
 
     /// Blocks the loop's signals (call before anything could start a thread), loads the config and
     /// binds every listener. Throws `ConfigErrors` for a bad config or a listener that cannot be bound.
@@ -74,6 +79,7 @@ public final class Server {
             try watch(deaths.fileDescriptor, as: .seccompLog)
         }
         try apply(loaded, bound: try bindNewListeners(for: loaded.config))
+        replacePools(reason: "reload")
         logWarnings(loaded)
         var names = LogLine(event: seccompDeaths == nil ? "warning" : "seccomp_names")
         if let deaths = seccompDeaths {
@@ -88,7 +94,7 @@ public final class Server {
 
     /// Serves until SIGTERM or SIGINT and the drain that follows are over.
     public func run() throws(Errno) {
-        while !(shuttingDown && connections.isEmpty) {
+        while !(shuttingDown && connections.isEmpty && prespawn.waiters.isEmpty) {
             for event in try epoll.wait() {
                 guard let source = sources[event.fd.rawValue] else { continue }
                 try handle(source)
@@ -110,6 +116,7 @@ public final class Server {
         case .report(let connection): readReport(of: connection)
         case .log(let connection): readLog(of: connection, untilEnd: false)
         case .seccompLog: seccompDeaths?.drain()
+        case .prespawned(let waiter, let channel): handleWaiter(waiter, channel)
         }
     }
 
