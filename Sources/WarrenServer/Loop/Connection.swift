@@ -13,8 +13,7 @@ final class Connection {
     let pidfd: FileDescriptor
     /// Open until the child reports a failed step or its execve closes the pipe.
     var report: FileDescriptor?
-    /// The read end of the engine's stderr; open until end of file or the child's exit.
-    var log: FileDescriptor?
+    /// The engine's stderr so far, split into lines (it arrives through its service's log socket).
     var logLines = LineBuffer()
     let started: UInt64
     /// Set when warren ends the engine itself (timeout, shutdown).
@@ -26,8 +25,7 @@ final class Connection {
 
     init(
         id: UInt64, service: ServiceRuntime, plan: SpawnPlan, peer: SocketAddress, local: SocketAddress,
-        child: SpawnedChild,
-        log: FileDescriptor, started: UInt64
+        child: SpawnedChild, started: UInt64
     ) {
         self.id = id
         self.service = service
@@ -37,7 +35,6 @@ final class Connection {
         self.pid = child.pid
         self.pidfd = child.pidfd
         self.report = child.report
-        self.log = log
         self.started = started
     }
 }
