@@ -125,6 +125,7 @@ struct warren_conn {
     int report_fd;                // write end of a close-on-exec report pipe
     char *const *envp;            // NULL-terminated, complete (UCSPI + policy env)
     int out_fd;                   // becomes fd 1 instead of sock_fd when >= 0 (`warren run`)
+    int cgroup_fd;                // cgroup v2 leaf (O_DIRECTORY) to start in (CLONE_INTO_CGROUP); -1: none
 };
 
 /// What the parent gets back.

@@ -76,6 +76,8 @@ extension Server {
             return
         }
         let started = Clock.monotonicNanoseconds()
+        let cgroup = openCgroupLeaf(for: service, peer: accepted.peer)
+        if cgroup.refused { return }
         let plan = service.plan
         let environment = ucspiEnvironment(
             peer: accepted.peer, local: accepted.local, policy: plan.policyEnvironment)
@@ -86,13 +88,15 @@ extension Server {
             defer { try? pipe.writeEnd.close() }
             do throws(Errno) {
                 child = try Spawner.spawn(
-                    plan, socket: accepted.socket, log: pipe.writeEnd, environment: environment)
+                    plan, socket: accepted.socket, log: pipe.writeEnd, environment: environment,
+                    cgroup: cgroup.leaf?.descriptor)
             } catch {
                 try? pipe.readEnd.close()
                 throw error
             }
             logRead = pipe.readEnd
         } catch {
+            settleCgroupLeaf(cgroup.leaf, connection: nil)
             var line = connectionLine(service: service, peer: accepted.peer)
             line.add("duration", LogLine.duration(0))
             line.add("reason", "spawn_failed")
@@ -107,6 +111,7 @@ extension Server {
             log: logRead, started: started)
         nextConnectionID += 1
         connections[connection.id] = connection
+        settleCgroupLeaf(cgroup.leaf, connection: connection)
         service.active += 1
         service.perSource[key] = fromSource + 1
         do {

@@ -53,6 +53,8 @@ public final class Server {
     /// Set when accept hit a resource limit (EMFILE, ENFILE, ENOBUFS, ENOMEM): every listener stays
     /// out of epoll until a connection ends or a short timer fires.
     var acceptSuspended = false
+    /// warren's cgroup v2 subtree and the leaves in it; nil when the host offers none.
+    var cgroups: CgroupLeaves?
 
     /// Blocks the loop's signals (call before anything could start a thread), loads the config and
     /// binds every listener. Throws `ConfigErrors` for a bad config or a listener that cannot be bound.
@@ -66,6 +68,7 @@ public final class Server {
         seccompDeaths = SeccompDeathLog()
         let loaded = try loader(configPath)
         config = loaded.config
+        cgroups = try Self.makeCgroupLeaves(for: loaded, sink: sink)
         try epoll.add(signals.descriptor)
         sources[signals.descriptor.rawValue] = .signals
         try epoll.add(timer.descriptor)
@@ -96,6 +99,7 @@ public final class Server {
         }
         for connection in pendingRecords.values.sorted(by: { $0.id < $1.id }) { writeRecord(connection) }
         pendingRecords = [:]
+        removeCgroupTree()
         var line = LogLine(event: "stopped")
         line.add("pid", getpid())
         sink.write(line)
