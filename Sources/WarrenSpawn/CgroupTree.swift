@@ -74,9 +74,17 @@ public final class CgroupTree: @unchecked Sendable {
     /// CLONE_INTO_CGROUP. The caller closes the fd right after the clone.
     public func makeLeaf(service: String, name: String, files: [CgroupFile]) throws(CgroupError) -> CgroupLeaf
     {
-        let path = try serviceDirectory(service) + "/" + name
-        guard mkdir(path, 0o755) == 0 else {
-            throw CgroupError("cannot create \(path): \(Errno(rawValue: errno))")
+        // The service's directory is made by the first leaf that finds it missing: one mkdir per
+        // connection, not two.
+        let path = root + "/svc-" + service + "/" + name
+        if mkdir(path, 0o755) != 0 {
+            guard errno == ENOENT else {
+                throw CgroupError("cannot create \(path): \(Errno(rawValue: errno))")
+            }
+            _ = try serviceDirectory(service)
+            guard mkdir(path, 0o755) == 0 else {
+                throw CgroupError("cannot create \(path): \(Errno(rawValue: errno))")
+            }
         }
         for file in files {
             do throws(Errno) {
