@@ -14,5 +14,5 @@ mount=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup
 self=$(sed -n 's/^0:://p' /proc/self/cgroup)
 dir="$mount${self%/}/warren-bench.$$"
 mkdir "$dir"
-trap 'rmdir "$dir"/c* 2>/dev/null; rmdir "$dir"' EXIT
+trap 'rmdir "$dir"/c* 2>/dev/null || true; rmdir "$dir"' EXIT
 "$out/cgroup_leaf" "$dir" "$n" "$(realpath "$out/true")"
