@@ -109,6 +109,11 @@ int warren_spawn(const struct warren_plan *plan, const struct warren_conn *conn,
     args.flags = CLONE_PIDFD | (plan->sandbox ? plan->sandbox->clone_flags : 0);
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
     args.exit_signal = SIGCHLD;
+    // Born inside its leaf: no moment outside it, no write to cgroup.procs after the fact.
+    if (conn->cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)conn->cgroup_fd;
+    }
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid < 0) return -errno;
     if (pid == 0) warren_child(plan, conn);

@@ -128,6 +128,7 @@ struct warren_conn {
     int handoff_fd;               // >= 0: a prespawned engine's handoff socket, placed on fd 3
                                   // (WARREN_HANDOFF_FD, docs/engine-protocol.md); the report pipe
                                   // then sits on fd 4. -1: none.
+    int cgroup_fd;                // cgroup v2 leaf (O_DIRECTORY) to start in (CLONE_INTO_CGROUP); -1: none
 };
 
 /// What the parent gets back.

@@ -77,6 +77,8 @@ extension Server {
         }
         if handOff(accepted, to: service) { return }
         let started = Clock.monotonicNanoseconds()
+        let cgroup = openCgroupLeaf(for: service, peer: accepted.peer)
+        if cgroup.refused { return }
         let plan = service.plan
         let environment = ucspiEnvironment(
             peer: accepted.peer, local: accepted.local, policy: plan.policyEnvironment)
@@ -85,8 +87,10 @@ extension Server {
         do throws(Errno) {
             log = try engineLog(of: service)
             child = try Spawner.spawn(
-                plan, socket: accepted.socket, log: log.socket.sender, environment: environment)
+                plan, socket: accepted.socket, log: log.socket.sender, environment: environment,
+                cgroup: cgroup.leaf?.descriptor)
         } catch {
+            settleCgroupLeaf(cgroup.leaf, connection: nil)
             var line = connectionLine(service: service, peer: accepted.peer)
             line.add("duration", LogLine.duration(0))
             line.add("reason", "spawn_failed")
@@ -100,6 +104,7 @@ extension Server {
             child: child, started: started)
         nextConnectionID += 1
         connections[connection.id] = connection
+        settleCgroupLeaf(cgroup.leaf, connection: connection)
         service.active += 1
         service.perSource[key] = fromSource + 1
         log.engines[child.pid] = connection

@@ -41,6 +41,7 @@ extension Server {
     func kill(_ connection: Connection, reason: String) {
         guard connection.reason == nil else { return }
         connection.reason = reason
+        killCgroup(of: connection)
         try? connection.pidfd.sendSignal(SIGKILL)
     }
 
@@ -71,10 +72,12 @@ extension Server {
         guard !shuttingDown else { return }
         do throws(ConfigErrors) {
             let loaded = try loader(config.path)
+            try checkCgroupNeeds(loaded)
             let bound = try bindNewListeners(for: loaded.config)
             try apply(loaded, bound: bound)
             config = loaded.config
             replacePools(reason: "reload")
+            pruneCgroupServices()
             logWarnings(loaded)
             var line = LogLine(event: "reloaded")
             line.add("config", config.path)

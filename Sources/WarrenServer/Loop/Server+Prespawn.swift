@@ -48,6 +48,7 @@ extension Server {
         nextConnectionID += 1
         connections[connection.id] = connection
         service.log?.engines[waiter.pid] = connection
+        adoptCgroupLeaf(of: waiter, by: connection)
         // The pidfd stays in epoll; from now on its event is the connection's.
         sources[waiter.pidfd.rawValue] = .pidfd(connection)
         service.active += 1
@@ -89,7 +90,10 @@ extension Server {
             service.pool.refillQueued = false
             refill(service)
         case .retireDeadline(let id):
-            if let waiter = prespawn.waiters[id] { try? waiter.pidfd.sendSignal(SIGKILL) }
+            if let waiter = prespawn.waiters[id] {
+                removeWaiterCgroupLeaf(waiter, kill: true)
+                try? waiter.pidfd.sendSignal(SIGKILL)
+            }
         case .reapUnwatched(let id):
             guard let waiter = prespawn.waiters[id] else { return }
             reapWaiter(waiter)
@@ -122,20 +126,31 @@ extension Server {
         do throws(Errno) {
             let null = try nullDevice()
             let log = try engineLog(of: service)
-            let pair = try Handoff.socketPair()
-            defer { try? pair.engine.close() }
+            let cgroup = openCgroupLeaf(for: service, peer: nil, waiter: prespawn.nextID)
+            if cgroup.refused { return false }
+            let pair: (warren: FileDescriptor, engine: FileDescriptor)
             let child: SpawnedChild
             do throws(Errno) {
-                child = try Spawner.spawn(
-                    plan, input: null, output: nil, log: log.socket.sender,
-                    environment: [Handoff.environmentEntry] + plan.policyEnvironment, handoff: pair.engine)
+                pair = try Handoff.socketPair()
+                defer { try? pair.engine.close() }
+                do throws(Errno) {
+                    child = try Spawner.spawn(
+                        plan, input: null, output: nil, log: log.socket.sender,
+                        environment: [Handoff.environmentEntry] + plan.policyEnvironment,
+                        handoff: pair.engine,
+                        cgroup: cgroup.leaf?.descriptor)
+                } catch {
+                    try? pair.warren.close()
+                    throw error
+                }
             } catch {
-                try? pair.warren.close()
+                settleWaiterCgroupLeaf(cgroup.leaf, waiter: nil)
                 throw error
             }
             let waiter = Waiter(
                 id: prespawn.nextID, service: service, plan: plan, child: child,
                 handoff: pair.warren, spawned: Clock.monotonicNanoseconds())
+            settleWaiterCgroupLeaf(cgroup.leaf, waiter: waiter)
             prespawn.nextID += 1
             prespawn.waiters[waiter.id] = waiter
             service.pool.waiters.append(waiter)
@@ -185,7 +200,7 @@ extension Server {
     }
 
     /// Counts a failure and sets the service's back-off; adds it to the record.
-    private func backOff(_ service: ServiceRuntime, line: inout LogLine) {
+    func backOff(_ service: ServiceRuntime, line: inout LogLine) {
         let pool = service.pool
         pool.failures += 1
         pool.retryAt = Clock.monotonicNanoseconds() + pool.backoffNanoseconds
@@ -233,6 +248,7 @@ extension Server {
         waiter.handoff = nil
         prespawn.waiters[waiter.id] = nil
         waiter.service.pool.remove(waiter)
+        removeWaiterCgroupLeaf(waiter)
 
         var line = LogLine(event: "prespawn_exit")
         line.add("service", waiter.service.name)

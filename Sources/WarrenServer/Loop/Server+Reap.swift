@@ -25,6 +25,7 @@ extension Server {
         }
         unwatchAndClose(connection.pidfd)
         connections[connection.id] = nil
+        removeCgroupLeaf(of: connection)
 
         let service = connection.service
         service.active -= 1

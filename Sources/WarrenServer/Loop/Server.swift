@@ -63,6 +63,8 @@ public final class Server {
     var acceptSuspended = false
     /// Waiting engines of every service (Server+Prespawn).
     var prespawn = PrespawnState()
+    /// warren's cgroup v2 subtree and the leaves in it; nil when the host offers none.
+    var cgroups: CgroupLeaves?
 
     /// Blocks the loop's signals (call before anything could start a thread), loads the config and
     /// binds every listener. Throws `ConfigErrors` for a bad config or a listener that cannot be bound.
@@ -76,6 +78,7 @@ public final class Server {
         seccompDeaths = SeccompDeathLog()
         let loaded = try loader(configPath)
         config = loaded.config
+        cgroups = try Self.makeCgroupLeaves(for: loaded, sink: sink)
         try epoll.add(signals.descriptor)
         sources[signals.descriptor.rawValue] = .signals
         try epoll.add(timer.descriptor)
@@ -109,6 +112,7 @@ public final class Server {
         }
         for connection in pendingRecords.values.sorted(by: { $0.id < $1.id }) { writeRecord(connection) }
         pendingRecords = [:]
+        removeCgroupTree()
         var line = LogLine(event: "stopped")
         line.add("pid", getpid())
         sink.write(line)
