@@ -1,21 +1,31 @@
 // One access-log line per request on stderr, in the combined log format plus the request's
 // duration in microseconds:
 //   203.0.113.9 - - [28/Nov/2026:19:30:00 +0000] "GET /a/ HTTP/1.1" 200 5120 "-" "curl/8.0" 412
-// Each line goes out in one write() of at most 1,024 bytes (well under PIPE_BUF, so lines from
-// many engines sharing a pipe never interleave). Bytes outside printable ASCII, '"' and '\' are
-// written as \xHH; long fields are cut and end in "...".
+// A line is at most 1,024 bytes. Lines are batched: they go out together in one write() of at most
+// 4,096 bytes (PIPE_BUF, so lines from many engines sharing a pipe never interleave) when the batch
+// is full, when the connection ends, or when the oldest has waited `delay` ms (the connection
+// polls with that deadline) - one write per ~25 keep-alive requests instead of one each, and for
+// warren one wake-up instead of 25. Bytes outside printable ASCII, '"' and '\' are written as
+// \xHH; long fields are cut and end in "...".
 import SystemPackage
 
 public struct AccessLog {
     public var output: FileDescriptor?
     private let remote: [UInt8]
     private var line: [UInt8] = []
+    private var batch: [UInt8] = []
+    /// Monotonic milliseconds when the oldest unwritten line was recorded; nil with none.
+    public private(set) var pendingSince: Int64?
     private static let maxLine = 1024
+    private static let maxBatch = 4096
+    /// The longest a line waits for its batch.
+    public static let delay: Int64 = 1000
 
     public init(output: FileDescriptor?, remote: String) {
         self.output = output
         self.remote = remote.isEmpty ? Array("-".utf8) : Array(remote.utf8.prefix(64))
         line.reserveCapacity(Self.maxLine + 64)
+        batch.reserveCapacity(Self.maxBatch)
     }
 
     /// Logs one exchange. `requestLine` may be nil when the request could not be parsed.
@@ -48,7 +58,19 @@ public struct AccessLog {
         line.append("\" ")
         line.appendDecimal(durationMicroseconds)
         line.append(ASCII.lf)
-        _ = line.withUnsafeBytes { try? output.writeOnce($0) }
+        if batch.count + line.count > Self.maxBatch { flush() }
+        if batch.isEmpty { pendingSince = Clock.monotonicMilliseconds() }
+        batch.append(contentsOf: line)
+    }
+
+    /// Writes the batched lines (one write; a pipe's PIPE_BUF keeps them whole).
+    public mutating func flush() {
+        defer {
+            batch.removeAll(keepingCapacity: true)
+            pendingSince = nil
+        }
+        guard let output, !batch.isEmpty else { return }
+        _ = batch.withUnsafeBytes { try? output.writeOnce($0) }
     }
 
     private mutating func appendEscaped(_ input: UnsafeRawBufferPointer, _ range: Range<Int>?, limit: Int) {

@@ -37,30 +37,20 @@ extension Connection {
             }
         }
         if opened == nil {
-            let fd: FileDescriptor
             switch openFile(suffix: nil) {
-            case .success(let descriptor): fd = descriptor
+            case .success(let (fd, info)):
+                switch info.kind {
+                case .regular: opened = (fd, info)
+                case .directory: return .directory
+                default: return .notFound
+                }
             case .failure(let error):
                 // Absent, or refused by RESOLVE_BENEATH (EXDEV, ELOOP): all are "not found".
                 return Self.missing.contains(error) ? .notFound : .failed(.internalServerError)
             }
-            guard let info = try? fd.info() else {
-                fd.closeQuietly()
-                return .failed(.internalServerError)
-            }
-            switch info.kind {
-            case .regular:
-                opened = (fd, info)
-            case .directory:
-                fd.closeQuietly()
-                return .directory
-            default:
-                fd.closeQuietly()
-                return .notFound
-            }
         }
+        // The descriptor belongs to the connection's file cache, which closes it.
         guard let (fd, info) = opened else { return .notFound }
-        defer { fd.closeQuietly() }
 
         tag.set(info, coding: tagSuffix)
         var responseStatus = status
@@ -129,24 +119,19 @@ extension Connection {
     }
 
     private func openRegular(suffix: StaticString) -> (FileDescriptor, FileInfo)? {
-        guard case .success(let fd) = openFile(suffix: suffix) else { return nil }
-        guard let info = try? fd.info(), info.kind == .regular else {
-            fd.closeQuietly()
-            return nil
-        }
-        return (fd, info)
+        guard case .success(let hit) = openFile(suffix: suffix), hit.1.kind == .regular else { return nil }
+        return hit
     }
 
-    /// Opens `file` + `suffix` beneath the root.
-    private func openFile(suffix: StaticString?) -> Result<FileDescriptor, Errno> {
+    /// Opens `file` + `suffix` beneath the root, through the connection's file cache.
+    private func openFile(suffix: StaticString?) -> Result<(FileDescriptor, FileInfo), Errno> {
         let base = file.count
         if let suffix { file.append(suffix) }
         file.append(0)
         defer { file.removeSubrange(base...) }
-        return file.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                Result { () throws(Errno) in try site.root.openBeneath(chars.baseAddress!) }
-            }
+        let now = Clock.monotonicMilliseconds()
+        return file.withUnsafeBufferPointer { key in
+            files.open(key, beneath: site.root, now: now, missing: Self.missing)
         }
     }
 }
