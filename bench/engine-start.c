@@ -4,8 +4,9 @@
 // 1. RUNS times: a request is queued on a socketpair, the engine is spawned on it; reports the
 //    median and p90 of spawn -> first response byte and spawn -> exit (waitpid). The same for
 //    BASELINE (a static C program that reads a line and answers), for scale.
-// 2. IDLE engines are spawned on socketpairs with no request, left waiting in poll(); reports
-//    the sum and mean of Pss, Private_Clean and Private_Dirty from /proc/PID/smaps_rollup.
+// 2. IDLE engines are spawned on socketpairs, each answers one keep-alive request and is left
+//    waiting in poll() for the next (an idle keep-alive connection); reports the sum and mean of
+//    Pss, Private_Clean and Private_Dirty from /proc/PID/smaps_rollup and VmPTE from status.
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <spawn.h>
@@ -82,12 +83,17 @@ static void idle(char *const argv[], int n) {
     for (int i = 0; i < n; i++) {
         int sv[2];
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+        const char *req = "GET / HTTP/1.1\r\nHost: bench\r\n\r\n";
+        write(sv[0], req, strlen(req));
         pids[i] = spawn_on(sv[1], argv);
         close(sv[1]);
         socks[i] = sv[0];
     }
-    sleep(2);  // every engine reaches its first poll() long before this
-    long pss = 0, clean = 0, dirty = 0, rss = 0;
+    char buf[65536];
+    for (int i = 0; i < n; i++)
+        if (read(socks[i], buf, sizeof buf) <= 0) fprintf(stderr, "idle engine %d: no response\n", i);
+    sleep(2);  // every engine is back in poll() long before this
+    long pss = 0, clean = 0, dirty = 0, rss = 0, pte = 0;
     for (int i = 0; i < n; i++) {
         char path[64], text[4096] = {0};
         snprintf(path, sizeof path, "/proc/%d/smaps_rollup", pids[i]);
@@ -99,9 +105,17 @@ static void idle(char *const argv[], int n) {
         pss += field(text, "\nPss:");
         clean += field(text, "\nPrivate_Clean:");
         dirty += field(text, "\nPrivate_Dirty:");
+        char status[4096] = {0};
+        snprintf(path, sizeof path, "/proc/%d/status", pids[i]);
+        fd = open(path, O_RDONLY);
+        if (fd < 0) continue;
+        read(fd, status, sizeof status - 1);
+        close(fd);
+        pte += field(status, "\nVmPTE:");
     }
-    printf("idle engines: %d; per engine mean Rss %ld KB, Pss %ld KB, Private_Clean %ld KB, Private_Dirty %ld KB; "
-           "sum Pss %ld KB\n", n, rss / n, pss / n, clean / n, dirty / n, pss);
+    printf("idle engines after one request: %d; per engine mean Rss %ld KB, Pss %ld KB, Private_Clean %ld KB, "
+           "Private_Dirty %ld KB, VmPTE %ld KB; sum Pss %ld KB\n",
+           n, rss / n, pss / n, clean / n, dirty / n, pte / n, pss);
     for (int i = 0; i < n; i++) close(socks[i]);  // EOF: each engine exits
     for (int i = 0; i < n; i++) waitpid(pids[i], NULL, 0);
 }

@@ -14,8 +14,9 @@ public struct AccessLog {
     private let remote: [UInt8]
     private var line: [UInt8] = []
     private var batch: [UInt8] = []
-    /// Monotonic milliseconds when the oldest unwritten line was recorded; nil with none.
-    public private(set) var pendingSince: Int64?
+    /// Monotonic milliseconds when the oldest unwritten line was recorded; 0 with none (not an
+    /// optional: see FileCache on generic types at start-up).
+    public private(set) var pendingSince: Int64 = 0
     private static let maxLine = 1024
     private static let maxBatch = 4096
     /// The longest a line waits for its batch.
@@ -67,7 +68,7 @@ public struct AccessLog {
     public mutating func flush() {
         defer {
             batch.removeAll(keepingCapacity: true)
-            pendingSince = nil
+            pendingSince = 0
         }
         guard let output, !batch.isEmpty else { return }
         _ = batch.withUnsafeBytes { try? output.writeOnce($0) }

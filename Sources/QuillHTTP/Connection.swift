@@ -125,14 +125,14 @@ public final class Connection {
                 readFirst = false
             } else {
                 // Batched log lines must not wait longer than their delay for the next request.
-                let flushIn = log.pendingSince.map { $0 + AccessLog.delay - now } ?? remaining
+                let flushIn = log.pendingSince != 0 ? log.pendingSince + AccessLog.delay - now : remaining
                 guard
                     let ready = try? input.wait(
                         for: Int16(POLLIN),
                         timeoutMilliseconds: Int32(clamping: max(0, min(remaining, flushIn))))
                 else { return served }
                 if !ready {
-                    if log.pendingSince != nil, flushIn <= remaining { log.flush() }
+                    if log.pendingSince != 0, flushIn <= remaining { log.flush() }
                     continue
                 }
             }

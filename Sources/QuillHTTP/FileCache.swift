@@ -7,99 +7,139 @@
 // policy's open_files.
 import SystemPackage
 
+/// One cache lookup's result: the open file and its fstat, or why it could not be opened.
+enum OpenedFile {
+    case file(FileDescriptor, FileInfo)
+    case failed(Errno)
+}
+
+// Four fixed slots, not an array of entries, and a non-generic result type: every distinct
+// generic type costs the engine a runtime lookup by mangled name (demangling, ~8 KB of stack)
+// the first time it is used, in every connection's process.
 struct FileCache {
-    static let capacity = 4
     let validity: Int64
 
     struct Entry {
-        /// The relative path tried, NUL-terminated, as passed to openat2.
-        var key: [UInt8]
-        var outcome: Result<(FileDescriptor, FileInfo), Errno>
-        var openedAt: Int64
-        var lastUse: UInt64
+        /// The relative path tried, NUL-terminated, as passed to openat2; empty when unused.
+        var key: [UInt8] = []
+        var opened = OpenedFile.failed(.noSuchFileOrDirectory)
+        var openedAt: Int64 = 0
+        var lastUse: UInt64 = 0
+
+        mutating func close() {
+            if case .file(let fd, _) = opened { fd.closeQuietly() }
+            opened = .failed(.noSuchFileOrDirectory)
+            key.removeAll(keepingCapacity: true)
+        }
     }
 
-    private var entries: [Entry] = []
+    private var e0 = Entry()
+    private var e1 = Entry()
+    private var e2 = Entry()
+    private var e3 = Entry()
     private var uses: UInt64 = 0
 
     init(validity: Int64) {
         self.validity = validity
     }
 
-    /// Opens (or finds) `key` beneath `root`. Missing-file errors are cached like files; other
-    /// errors (EMFILE, EIO...) are not. The descriptor stays owned by the cache (with validity 0
-    /// too: it is closed when the entry is next replaced).
+    private func entry(_ i: Int) -> Entry {
+        switch i {
+        case 0: e0
+        case 1: e1
+        case 2: e2
+        default: e3
+        }
+    }
+
+    /// Moves slot `i`'s entry out (leaving it empty), so that its key is uniquely owned.
+    private mutating func take(_ i: Int) -> Entry {
+        var out = Entry()
+        switch i {
+        case 0: swap(&out, &e0)
+        case 1: swap(&out, &e1)
+        case 2: swap(&out, &e2)
+        default: swap(&out, &e3)
+        }
+        return out
+    }
+
+    private mutating func put(_ i: Int, _ e: Entry) {
+        switch i {
+        case 0: e0 = e
+        case 1: e1 = e
+        case 2: e2 = e
+        default: e3 = e
+        }
+    }
+
+    /// Opens (or finds) `key` (NUL-terminated) beneath `root`. Missing-file errors are cached like
+    /// files; other errors (EMFILE, EIO...) are not. The descriptor stays owned by the cache (with
+    /// validity 0 too: it is closed when its slot is next reused).
     mutating func open(
-        _ key: UnsafeBufferPointer<UInt8>, beneath root: FileDescriptor, now: Int64, missing: [Errno]
-    ) -> Result<(FileDescriptor, FileInfo), Errno> {
+        _ key: UnsafeBufferPointer<UInt8>, beneath root: FileDescriptor, now: Int64
+    ) -> OpenedFile {
         uses &+= 1
+        // The slot holding `key` (fresh: its result; stale: reopen there), else the least
+        // recently used one (unused slots have lastUse 0).
         var slot = -1
-        for i in entries.indices where entries[i].key.elementsEqual(key) {
-            if now - entries[i].openedAt < validity && now >= entries[i].openedAt {
-                entries[i].lastUse = uses
-                return entries[i].outcome
+        var victim = 0
+        var victimUse = UInt64.max
+        for i in 0..<4 {
+            let e = entry(i)
+            if !e.key.isEmpty && e.key.elementsEqual(key) {
+                slot = i
+                if now - e.openedAt < validity && now >= e.openedAt {
+                    var hit = take(i)
+                    hit.lastUse = uses
+                    put(i, hit)
+                    return hit.opened
+                }
+                break
             }
-            slot = i
-            break
-        }
-        let outcome = Self.openAndStat(key, beneath: root)
-        if case .failure(let error) = outcome, !missing.contains(error) {
-            if slot >= 0 { drop(slot) }
-            return outcome
-        }
-        if slot < 0 {
-            if entries.count < Self.capacity {
-                entries.append(Entry(key: Array(key), outcome: outcome, openedAt: now, lastUse: uses))
-                return outcome
+            if e.lastUse < victimUse {
+                victim = i
+                victimUse = e.lastUse
             }
-            slot = leastRecentlyUsed()
-            entries[slot].key.removeAll(keepingCapacity: true)
-            entries[slot].key.append(contentsOf: key)
         }
-        close(entries[slot].outcome)
-        entries[slot].outcome = outcome
-        entries[slot].openedAt = now
-        entries[slot].lastUse = uses
-        return outcome
+        let opened = Self.openAndStat(key, beneath: root)
+        var e = take(slot >= 0 ? slot : victim)
+        e.close()
+        if case .failed(let error) = opened, !Connection.isMissing(error) {
+            return opened
+        }
+        e.key.append(contentsOf: key)
+        e.opened = opened
+        e.openedAt = now
+        e.lastUse = uses
+        put(slot >= 0 ? slot : victim, e)
+        return opened
     }
 
     /// Closes every cached descriptor (a connection in a long-lived process, as in the tests).
     mutating func removeAll() {
-        for entry in entries { close(entry.outcome) }
-        entries.removeAll()
-    }
-
-    private mutating func drop(_ slot: Int) {
-        close(entries[slot].outcome)
-        entries.remove(at: slot)
-    }
-
-    private func leastRecentlyUsed() -> Int {
-        var oldest = 0
-        for i in entries.indices where entries[i].lastUse < entries[oldest].lastUse { oldest = i }
-        return oldest
-    }
-
-    private func close(_ outcome: Result<(FileDescriptor, FileInfo), Errno>) {
-        if case .success(let (fd, _)) = outcome { fd.closeQuietly() }
-    }
-
-    private static func openAndStat(
-        _ key: UnsafeBufferPointer<UInt8>, beneath root: FileDescriptor
-    ) -> Result<(FileDescriptor, FileInfo), Errno> {
-        let opened = key.withMemoryRebound(to: CChar.self) { chars in
-            Result { () throws(Errno) in try root.openBeneath(chars.baseAddress!) }
+        for i in 0..<4 {
+            var e = take(i)
+            e.close()
         }
-        guard case .success(let fd) = opened else { return opened.map { ($0, FileInfo.none) } }
+    }
+
+    private static func openAndStat(_ key: UnsafeBufferPointer<UInt8>, beneath root: FileDescriptor)
+        -> OpenedFile
+    {
+        let fd: FileDescriptor
         do {
-            return .success((fd, try fd.info()))
+            fd = try key.withMemoryRebound(to: CChar.self) { chars throws(Errno) in
+                try root.openBeneath(chars.baseAddress!)
+            }
+        } catch {
+            return .failed(error)
+        }
+        do {
+            return .file(fd, try fd.info())
         } catch {
             fd.closeQuietly()
-            return .failure(error)
+            return .failed(error)
         }
     }
-}
-
-extension FileInfo {
-    static let none = FileInfo(kind: .other, size: 0, mtimeSeconds: 0, mtimeNanoseconds: 0)
 }

@@ -11,10 +11,16 @@ enum FileOutcome {
 
 extension Connection {
     /// Open errors meaning "no such file here", including RESOLVE_BENEATH refusals (EXDEV, ELOOP).
-    static let missing: [Errno] = [
-        .noSuchFileOrDirectory, .notDirectory, .tooManySymbolicLinkLevels, .improperLink, .permissionDenied,
-        .fileNameTooLong,
-    ]
+    /// A switch, not an array: an [Errno] costs a runtime type lookup at first use.
+    static func isMissing(_ error: Errno) -> Bool {
+        switch error {
+        case .noSuchFileOrDirectory, .notDirectory, .tooManySymbolicLinkLevels, .improperLink,
+            .permissionDenied,
+            .fileNameTooLong:
+            true
+        default: false
+        }
+    }
 
     /// Serves `file` (a relative path, no NUL) with `status` (.ok, or .notFound for the 404 page,
     /// which skips conditionals and ranges).
@@ -38,15 +44,15 @@ extension Connection {
         }
         if opened == nil {
             switch openFile(suffix: nil) {
-            case .success(let (fd, info)):
+            case .file(let fd, let info):
                 switch info.kind {
                 case .regular: opened = (fd, info)
                 case .directory: return .directory
                 default: return .notFound
                 }
-            case .failure(let error):
+            case .failed(let error):
                 // Absent, or refused by RESOLVE_BENEATH (EXDEV, ELOOP): all are "not found".
-                return Self.missing.contains(error) ? .notFound : .failed(.internalServerError)
+                return Self.isMissing(error) ? .notFound : .failed(.internalServerError)
             }
         }
         // The descriptor belongs to the connection's file cache, which closes it.
@@ -119,19 +125,21 @@ extension Connection {
     }
 
     private func openRegular(suffix: StaticString) -> (FileDescriptor, FileInfo)? {
-        guard case .success(let hit) = openFile(suffix: suffix), hit.1.kind == .regular else { return nil }
-        return hit
+        guard case .file(let fd, let info) = openFile(suffix: suffix), info.kind == .regular else {
+            return nil
+        }
+        return (fd, info)
     }
 
     /// Opens `file` + `suffix` beneath the root, through the connection's file cache.
-    private func openFile(suffix: StaticString?) -> Result<(FileDescriptor, FileInfo), Errno> {
+    private func openFile(suffix: StaticString?) -> OpenedFile {
         let base = file.count
         if let suffix { file.append(suffix) }
         file.append(0)
         defer { file.removeSubrange(base...) }
         let now = Clock.monotonicMilliseconds()
         return file.withUnsafeBufferPointer { key in
-            files.open(key, beneath: site.root, now: now, missing: Self.missing)
+            files.open(key, beneath: site.root, now: now)
         }
     }
 }
