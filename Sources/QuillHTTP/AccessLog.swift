@@ -12,7 +12,8 @@ import SystemPackage
 public struct AccessLog {
     public var output: FileDescriptor?
     private let remote: [UInt8]
-    private var line: [UInt8] = []
+    /// Lines not yet written; each is appended here directly (no separate line buffer: one
+    /// allocation, one page touched).
     private var batch: [UInt8] = []
     /// Monotonic milliseconds when the oldest unwritten line was recorded; 0 with none (not an
     /// optional: see FileCache on generic types at start-up).
@@ -25,7 +26,6 @@ public struct AccessLog {
     public init(output: FileDescriptor?, remote: String) {
         self.output = output
         self.remote = remote.isEmpty ? Array("-".utf8) : Array(remote.utf8.prefix(64))
-        line.reserveCapacity(Self.maxLine + 64)
         batch.reserveCapacity(Self.maxBatch)
     }
 
@@ -34,34 +34,33 @@ public struct AccessLog {
         input: UnsafeRawBufferPointer, request: Request?, status: HTTPStatus, bodyBytes: Int64,
         now: Int64, durationMicroseconds: Int64
     ) {
-        guard let output else { return }
-        line.removeAll(keepingCapacity: true)
+        guard output != nil else { return }
+        // The fields' limits keep a line under maxLine, so the batch never passes maxBatch.
+        if batch.count > Self.maxBatch - Self.maxLine { flush() }
+        if batch.isEmpty { pendingSince = Clock.monotonicMilliseconds() }
         appendEscaped(remote[...], limit: 64)
-        line.append(" - - [")
-        HTTPDate.appendLogTime(now, to: &line)
-        line.append("] \"")
+        batch.append(" - - [")
+        HTTPDate.appendLogTime(now, to: &batch)
+        batch.append("] \"")
         if let request {
             appendEscaped(input, request.methodRange, limit: 16)
-            line.append(ASCII.space)
+            batch.append(ASCII.space)
             appendEscaped(input, request.target, limit: 560)
-            line.append(request.version == .http11 ? " HTTP/1.1" : " HTTP/1.0")
+            batch.append(request.version == .http11 ? " HTTP/1.1" : " HTTP/1.0")
         } else {
-            line.append("-")
+            batch.append("-")
         }
-        line.append("\" ")
-        line.appendDecimal(Int64(status.rawValue))
-        line.append(ASCII.space)
-        line.appendDecimal(bodyBytes)
-        line.append(" \"")
+        batch.append("\" ")
+        batch.appendDecimal(Int64(status.rawValue))
+        batch.append(ASCII.space)
+        batch.appendDecimal(bodyBytes)
+        batch.append(" \"")
         appendEscaped(input, request?.referer, limit: 120)
-        line.append("\" \"")
+        batch.append("\" \"")
         appendEscaped(input, request?.userAgent, limit: 120)
-        line.append("\" ")
-        line.appendDecimal(durationMicroseconds)
-        line.append(ASCII.lf)
-        if batch.count + line.count > Self.maxBatch { flush() }
-        if batch.isEmpty { pendingSince = Clock.monotonicMilliseconds() }
-        batch.append(contentsOf: line)
+        batch.append("\" ")
+        batch.appendDecimal(durationMicroseconds)
+        batch.append(ASCII.lf)
     }
 
     /// Writes the batched lines (one write; a pipe's PIPE_BUF keeps them whole).
@@ -76,7 +75,7 @@ public struct AccessLog {
 
     private mutating func appendEscaped(_ input: UnsafeRawBufferPointer, _ range: Range<Int>?, limit: Int) {
         guard let range, !range.isEmpty else {
-            line.append("-")
+            batch.append("-")
             return
         }
         appendEscaped(UnsafeRawBufferPointer(rebasing: input[range]), limit: limit)
@@ -86,17 +85,17 @@ public struct AccessLog {
         var written = 0
         for c in bytes {
             if written >= limit {
-                line.append("...")
+                batch.append("...")
                 return
             }
             if c < 0x20 || c >= 0x7F || c == ASCII.quote || c == UInt8(ascii: "\\") {
-                line.append("\\x")
+                batch.append("\\x")
                 let hex: StaticString = "0123456789abcdef"
-                line.append(hex.utf8Start[Int(c >> 4)])
-                line.append(hex.utf8Start[Int(c & 15)])
+                batch.append(hex.utf8Start[Int(c >> 4)])
+                batch.append(hex.utf8Start[Int(c & 15)])
                 written += 4
             } else {
-                line.append(c)
+                batch.append(c)
                 written += 1
             }
         }
