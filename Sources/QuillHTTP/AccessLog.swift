@@ -26,7 +26,9 @@ public struct AccessLog {
     public init(output: FileDescriptor?, remote: String) {
         self.output = output
         self.remote = remote.isEmpty ? Array("-".utf8) : Array(remote.utf8.prefix(64))
-        batch.reserveCapacity(Self.maxBatch)
+        // Small at first: an idle keep-alive connection (one request, then waiting) should not
+        // hold a page for a batch it never fills; the array grows as lines arrive.
+        batch.reserveCapacity(256)
     }
 
     /// Logs one exchange. `requestLine` may be nil when the request could not be parsed.
