@@ -46,8 +46,10 @@ public final class Connection {
         inbuf = [UInt8](unsafeUninitializedCapacity: options.limits.maxHead + 4096) { _, count in
             count = options.limits.maxHead + 4096
         }
-        path.reserveCapacity(options.limits.maxRequestLine + 16)
-        file.reserveCapacity(options.limits.maxRequestLine + 32)
+        // Typical paths fit; a long one grows the array once. Reserving the 8 KB maximum here cost
+        // an idle engine two dirty pages per buffer (malloc headers between big chunks).
+        path.reserveCapacity(256)
+        file.reserveCapacity(256)
         try? input.setNonBlocking()
         if output != input { try? output.setNonBlocking() }
     }
