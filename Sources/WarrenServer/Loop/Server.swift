@@ -96,7 +96,11 @@ public final class Server {
         while !(shuttingDown && connections.isEmpty) {
             // Records of one iteration leave in one write; while the reader lags, look again soon.
             sink.flush()
-            for event in try epoll.wait(timeoutMilliseconds: sink.pendingBytes > 0 ? 10 : -1) {
+            // Many events per wait: one listener event spawns up to a batch of engines, and each
+            // new engine's report pipe (an fd until its end of file is read) should not wait for
+            // several iterations behind them.
+            let events = try epoll.wait(maxEvents: 1024, timeoutMilliseconds: sink.pendingBytes > 0 ? 10 : -1)
+            for event in events {
                 guard let source = sources[event.fd.rawValue] else { continue }
                 try handle(source)
             }
