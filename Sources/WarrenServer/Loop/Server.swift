@@ -3,7 +3,7 @@ import WarrenSpawn
 import WarrenSystem
 
 /// The superserver's one event loop: a single thread, no Swift concurrency. Every source is an fd in
-/// one epoll set (listeners, child pidfds, spawn report pipes, engine stderr pipes, one signalfd,
+/// one epoll set (listeners, child pidfds, spawn report pipes, one stderr socket per service, one signalfd,
 /// one timerfd), and no handler ever blocks on a child.
 ///
 /// Engine stderr goes to one datagram socket per service, not a pipe per connection: warren then
