@@ -56,7 +56,7 @@ public struct LogOutput: Sendable {
                     case .send:
                         Glibc.send(
                             descriptor.rawValue, raw.baseAddress, raw.count,
-                            Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
+                            Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
                     }
                 }
             }

@@ -23,18 +23,28 @@ final class Connection {
     var exit: ChildExit?
     var ended: UInt64 = 0
 
-    init(
+    convenience init(
         id: UInt64, service: ServiceRuntime, plan: SpawnPlan, peer: SocketAddress, local: SocketAddress,
         child: SpawnedChild, started: UInt64
+    ) {
+        self.init(
+            id: id, service: service, plan: plan, peer: peer, local: local, pid: child.pid,
+            pidfd: child.pidfd, report: child.report, started: started)
+    }
+
+    /// Also for a prespawned engine taking the connection (its report pipe is long closed).
+    init(
+        id: UInt64, service: ServiceRuntime, plan: SpawnPlan, peer: SocketAddress, local: SocketAddress,
+        pid: Int32, pidfd: FileDescriptor, report: FileDescriptor?, started: UInt64
     ) {
         self.id = id
         self.service = service
         self.plan = plan
         self.peer = peer
         self.local = local
-        self.pid = child.pid
-        self.pidfd = child.pidfd
-        self.report = child.report
+        self.pid = pid
+        self.pidfd = pidfd
+        self.report = report
         self.started = started
     }
 }

@@ -80,6 +80,7 @@ extension Server {
             sink.write(line)
             return
         }
+        if handOff(accepted, to: service) { return }
         let started = Clock.monotonicNanoseconds()
         let plan = service.plan
         let environment = ucspiEnvironment(

@@ -26,6 +26,8 @@ extension Server {
                 resumeAccepting()
             case .seccompRecord(let id):
                 if let connection = pendingRecords.removeValue(forKey: id) { writeRecord(connection) }
+            case .prespawn(let token):
+                handlePrespawnTimer(token)
             case .reapUnwatched(let id):
                 guard let connection = connections[id] else { break }
                 reap(connection)
@@ -54,6 +56,7 @@ extension Server {
         }
         listeners = [:]
         for service in services.values { service.listeners = [] }
+        closePools()
         var line = LogLine(event: "shutdown")
         line.add("signal", SymbolicName.signal(signal))
         line.add("running", connections.count)
@@ -71,6 +74,7 @@ extension Server {
             let bound = try bindNewListeners(for: loaded.config)
             try apply(loaded, bound: bound)
             config = loaded.config
+            replacePools(reason: "reload")
             logWarnings(loaded)
             var line = LogLine(event: "reloaded")
             line.add("config", config.path)

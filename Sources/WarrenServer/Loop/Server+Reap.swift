@@ -31,6 +31,7 @@ extension Server {
         let key = connection.peer.hostKey
         let fromSource = service.perSource[key, default: 1] - 1
         service.perSource[key] = fromSource > 0 ? fromSource : nil
+        queueRefill(service)  // a pool held back by max_instances may grow again
         finishEngineLog(of: connection)
 
         connection.exit = exit

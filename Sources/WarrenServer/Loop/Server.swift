@@ -23,6 +23,8 @@ public final class Server {
         case engineLog(ServiceRuntime)
         /// Audit records naming seccomp kills: drained as they come so none overflow the socket.
         case seccompLog
+        /// A prespawned engine's pidfd, report pipe or stderr, before its handoff (Server+Prespawn).
+        case prespawned(Waiter, Waiter.Channel)
     }
 
     enum TimerToken {
@@ -31,6 +33,7 @@ public final class Server {
         case resumeAccepting
         /// A seccomp kill whose syscall the kernel log had not named yet: look again, then log.
         case seccompRecord(UInt64)
+        case prespawn(PrespawnTimer)
         /// A killed engine whose pidfd could not join epoll: try to reap it again.
         case reapUnwatched(UInt64)
     }
@@ -58,6 +61,8 @@ public final class Server {
     /// Set when accept hit a resource limit (EMFILE, ENFILE, ENOBUFS, ENOMEM): every listener stays
     /// out of epoll until a connection ends or a short timer fires.
     var acceptSuspended = false
+    /// Waiting engines of every service (Server+Prespawn).
+    var prespawn = PrespawnState()
 
     /// Blocks the loop's signals (call before anything could start a thread), loads the config and
     /// binds every listener. Throws `ConfigErrors` for a bad config or a listener that cannot be bound.
@@ -79,6 +84,7 @@ public final class Server {
             try watch(deaths.fileDescriptor, as: .seccompLog)
         }
         try apply(loaded, bound: try bindNewListeners(for: loaded.config))
+        replacePools(reason: "reload")
         logWarnings(loaded)
         var names = LogLine(event: seccompDeaths == nil ? "warning" : "seccomp_names")
         if let deaths = seccompDeaths {
@@ -93,7 +99,7 @@ public final class Server {
 
     /// Serves until SIGTERM or SIGINT and the drain that follows are over.
     public func run() throws(Errno) {
-        while !(shuttingDown && connections.isEmpty) {
+        while !(shuttingDown && connections.isEmpty && prespawn.waiters.isEmpty) {
             // Records of one iteration leave in one write; while the reader lags, look again soon.
             sink.flush()
             // Many events per wait: one listener event spawns up to a batch of engines, and each
@@ -122,6 +128,7 @@ public final class Server {
         case .report(let connection): readReport(of: connection)
         case .engineLog(let service): readEngineLog(of: service)
         case .seccompLog: seccompDeaths?.drain()
+        case .prespawned(let waiter, let channel): handleWaiter(waiter, channel)
         }
     }
 

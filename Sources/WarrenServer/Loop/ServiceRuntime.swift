@@ -29,6 +29,8 @@ final class ServiceRuntime {
     var log: ServiceLog?
     /// Engines running now per peer address (the host part only).
     var perSource: [SocketAddress.HostKey: Int] = [:]
+    /// Engines waiting for a connection (`prespawn`), Server+Prespawn.
+    let pool = Pool()
 
     init(config: ServiceConfig, plan: SpawnPlan) {
         self.config = config
