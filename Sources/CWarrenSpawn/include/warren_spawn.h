@@ -36,6 +36,7 @@ enum warren_mount_kind {
     WARREN_MKFILE = 2,            // create an empty file at target (a bind target for a file)
     WARREN_MOUNT = 3,             // mount(source, target, fstype, flags, data)
     WARREN_PIVOT = 4,             // make target the root: pivot_root, detach and remove the old root
+    WARREN_SETATTR_REC = 5,       // mount_setattr(target, AT_RECURSIVE): set MOUNT_ATTR_* `flags`
 };
 
 struct warren_mount_op {

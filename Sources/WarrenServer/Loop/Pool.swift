@@ -7,7 +7,7 @@ import WarrenSystem
 final class Waiter {
     /// Which of its fds an epoll event is for.
     enum Channel {
-        case pidfd, report, log
+        case pidfd, report
     }
 
     let id: UInt64
@@ -17,8 +17,6 @@ final class Waiter {
     let pid: Int32
     let pidfd: FileDescriptor
     var report: FileDescriptor?
-    var log: FileDescriptor?
-    var logLines = LineBuffer()
     /// warren's end of the pair; closed at handoff or when the waiter is let go (EOF to the engine).
     var handoff: FileDescriptor?
     var failure: SpawnFailure?
@@ -27,7 +25,7 @@ final class Waiter {
     let spawned: UInt64
 
     init(
-        id: UInt64, service: ServiceRuntime, plan: SpawnPlan, child: SpawnedChild, log: FileDescriptor,
+        id: UInt64, service: ServiceRuntime, plan: SpawnPlan, child: SpawnedChild,
         handoff: FileDescriptor, spawned: UInt64
     ) {
         self.id = id
@@ -36,7 +34,6 @@ final class Waiter {
         self.pid = child.pid
         self.pidfd = child.pidfd
         self.report = child.report
-        self.log = log
         self.handoff = handoff
         self.spawned = spawned
     }
@@ -82,4 +79,6 @@ enum PrespawnTimer {
     case refill(String)
     /// A waiter let go this long ago is killed if it has not exited on its own.
     case retireDeadline(UInt64)
+    /// A killed waiter whose pidfd could not join epoll: try to reap it again.
+    case reapUnwatched(UInt64)
 }

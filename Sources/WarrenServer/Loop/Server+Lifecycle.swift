@@ -28,6 +28,10 @@ extension Server {
                 if let connection = pendingRecords.removeValue(forKey: id) { writeRecord(connection) }
             case .prespawn(let token):
                 handlePrespawnTimer(token)
+            case .reapUnwatched(let id):
+                guard let connection = connections[id] else { break }
+                reap(connection)
+                if connections[id] != nil { schedule(Clock.monotonicNanoseconds() + 10_000_000, token) }
             }
         }
         rearmTimer()
@@ -149,7 +153,10 @@ extension Server {
             try? listener.descriptor.close()
         }
         // Services dropped by the reload keep running engines; they just have no listeners.
-        for (name, old) in services where newServices[name] == nil { old.listeners = [] }
+        for (name, old) in services where newServices[name] == nil {
+            old.listeners = []
+            if old.active == 0 { closeEngineLog(of: old) }
+        }
         services = newServices
         listeners = newListeners
         for service in services.values { refreshListeners(of: service) }

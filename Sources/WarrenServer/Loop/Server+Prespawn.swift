@@ -42,16 +42,17 @@ extension Server {
         waiter.handoff = nil
         prespawn.waiters[waiter.id] = nil
 
+        // What the waiter wrote to stderr so far is relayed under its pid alone; from here on its
+        // lines are the connection's.
+        readEngineLog(of: service)
         let connection = Connection(
             id: nextConnectionID, service: service, plan: waiter.plan, peer: accepted.peer,
-            local: accepted.local, pid: waiter.pid, pidfd: waiter.pidfd, report: nil, log: waiter.log,
-            started: started)
-        connection.logLines = waiter.logLines
+            local: accepted.local, pid: waiter.pid, pidfd: waiter.pidfd, report: nil, started: started)
         nextConnectionID += 1
         connections[connection.id] = connection
-        // The pidfd and log pipe stay in epoll; from now on their events are the connection's.
+        service.log?.engines[waiter.pid] = connection
+        // The pidfd stays in epoll; from now on its event is the connection's.
         sources[waiter.pidfd.rawValue] = .pidfd(connection)
-        if let log = waiter.log { sources[log.rawValue] = .log(connection) }
         service.active += 1
         service.perSource[accepted.peer.hostKey, default: 0] += 1
         schedule(started + service.config.timeoutNanoseconds, .timeout(connection.id))
@@ -92,6 +93,12 @@ extension Server {
             refill(service)
         case .retireDeadline(let id):
             if let waiter = prespawn.waiters[id] { try? waiter.pidfd.sendSignal(SIGKILL) }
+        case .reapUnwatched(let id):
+            guard let waiter = prespawn.waiters[id] else { return }
+            reapWaiter(waiter)
+            if prespawn.waiters[id] != nil {
+                schedule(Clock.monotonicNanoseconds() + 10_000_000, .prespawn(.reapUnwatched(id)))
+            }
         }
     }
 
@@ -117,28 +124,20 @@ extension Server {
         let plan = service.plan
         do throws(Errno) {
             let null = try nullDevice()
+            let log = try engineLog(of: service)
             let pair = try Handoff.socketPair()
             defer { try? pair.engine.close() }
-            let pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
-            do throws(Errno) {
-                pipe = try FileDescriptor.openLogPipe()
-            } catch {
-                try? pair.warren.close()
-                throw error
-            }
-            defer { try? pipe.writeEnd.close() }
             let child: SpawnedChild
             do throws(Errno) {
                 child = try Spawner.spawn(
-                    plan, input: null, output: nil, log: pipe.writeEnd,
+                    plan, input: null, output: nil, log: log.socket.sender,
                     environment: [Handoff.environmentEntry] + plan.policyEnvironment, handoff: pair.engine)
             } catch {
-                try? pipe.readEnd.close()
                 try? pair.warren.close()
                 throw error
             }
             let waiter = Waiter(
-                id: prespawn.nextID, service: service, plan: plan, child: child, log: pipe.readEnd,
+                id: prespawn.nextID, service: service, plan: plan, child: child,
                 handoff: pair.warren, spawned: Clock.monotonicNanoseconds())
             prespawn.nextID += 1
             prespawn.waiters[waiter.id] = waiter
@@ -146,14 +145,12 @@ extension Server {
             do throws(Errno) {
                 try watch(child.pidfd, as: .prespawned(waiter, .pidfd))
                 try watch(child.report, as: .prespawned(waiter, .report))
-                try watch(pipe.readEnd, as: .prespawned(waiter, .log))
             } catch {
-                // Without its pidfd in epoll it could never be reaped: end it and reap it here.
+                // Without its pidfd in epoll it could never be reaped: end it, and let a timer look
+                // for its exit (the loop never waits for a child).
                 waiter.retired = "epoll_failed"
                 try? child.pidfd.sendSignal(SIGKILL)
-                var info = pollfd(fd: child.pidfd.rawValue, events: Int16(POLLIN), revents: 0)
-                _ = poll(&info, 1, -1)
-                reapWaiter(waiter)
+                schedule(Clock.monotonicNanoseconds() + 1_000_000, .prespawn(.reapUnwatched(waiter.id)))
                 return false
             }
             return true
@@ -205,7 +202,6 @@ extension Server {
         switch channel {
         case .pidfd: reapWaiter(waiter)
         case .report: readWaiterReport(waiter)
-        case .log: readWaiterLog(waiter, untilEnd: false)
         }
     }
 
@@ -218,37 +214,13 @@ extension Server {
         waiter.report = nil
     }
 
-    /// Forwards a waiting engine's stderr lines like a connection's (`event=stderr`).
-    private func readWaiterLog(_ waiter: Waiter, untilEnd: Bool) {
-        guard let log = waiter.log else { return }
-        var reads = 0
-        while reads < (untilEnd ? 256 : 16) {
-            reads += 1
-            guard let bytes = try? log.readAvailable() else { break }
-            if bytes.isEmpty { break }
-            for text in waiter.logLines.append(bytes) { forwardWaiterLine(text, from: waiter) }
-        }
-        if untilEnd {
-            if let rest = waiter.logLines.finish() { forwardWaiterLine(rest, from: waiter) }
-            unwatchAndClose(log)
-            waiter.log = nil
-        }
-    }
-
-    private func forwardWaiterLine(_ text: LineBuffer.Line, from waiter: Waiter) {
-        var line = LogLine(event: "stderr")
-        line.add("service", waiter.service.name)
-        line.add("pid", waiter.pid)
-        line.add("line", text.text)
-        if text.truncated { line.add("truncated", "true") }
-        sink.write(line)
-    }
-
     /// A waiter exited before any connection was handed to it. Expected after it was let go;
     /// otherwise a failure (a crash, a failed sandbox step, or an engine that does not speak the
     /// handoff protocol and simply ran on the /dev/null it has as fd 0): logged, and the pool backs
     /// off before spawning again.
     private func reapWaiter(_ waiter: Waiter) {
+        // Its stderr is all queued by now, and its pid cannot be reused before the reap.
+        readEngineLog(of: waiter.service)
         let exit: ChildExit
         do {
             guard let status = try waiter.pidfd.reapChild() else { return }
@@ -257,7 +229,6 @@ extension Server {
             exit = .exited(code: -1)
         }
         readWaiterReport(waiter)
-        readWaiterLog(waiter, untilEnd: true)
         if let report = waiter.report { unwatchAndClose(report) }
         waiter.report = nil
         unwatchAndClose(waiter.pidfd)

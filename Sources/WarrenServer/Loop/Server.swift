@@ -6,9 +6,9 @@ import WarrenSystem
 /// one epoll set (listeners, child pidfds, spawn report pipes, engine stderr pipes, one signalfd,
 /// one timerfd), and no handler ever blocks on a child.
 ///
-/// Engine stderr uses one pipe per connection rather than one per service: each line is then known
-/// to come from one pid (the log prefix names it), and a partial line from one engine can never be
-/// joined to another's. The cost is one pipe2 and one epoll entry per connection.
+/// Engine stderr goes to one datagram socket per service, not a pipe per connection: warren then
+/// holds one fd per running engine (its pidfd), and each datagram still names its sender's pid, so
+/// lines are split per engine as before (Log/Server+EngineLog.swift).
 public final class Server {
     /// Reads and compiles a config file (on start and on every SIGHUP).
     public typealias Loader = (String) throws(ConfigErrors) -> LoadedConfig
@@ -19,7 +19,8 @@ public final class Server {
         case timer
         case pidfd(Connection)
         case report(Connection)
-        case log(Connection)
+        /// A service's engine stderr socket.
+        case engineLog(ServiceRuntime)
         /// Audit records naming seccomp kills: drained as they come so none overflow the socket.
         case seccompLog
         /// A prespawned engine's pidfd, report pipe or stderr, before its handoff (Server+Prespawn).
@@ -33,6 +34,8 @@ public final class Server {
         /// A seccomp kill whose syscall the kernel log had not named yet: look again, then log.
         case seccompRecord(UInt64)
         case prespawn(PrespawnTimer)
+        /// A killed engine whose pidfd could not join epoll: try to reap it again.
+        case reapUnwatched(UInt64)
     }
 
     let loader: Loader
@@ -47,6 +50,8 @@ public final class Server {
     /// Names the syscall of a seccomp kill; nil when /dev/kmsg cannot be read here.
     let seccompDeaths: SeccompDeathLog?
     var timers = TimerHeap<TimerToken>()
+    /// Storage for bulk reads of engine log sockets, reused by every read.
+    var datagrams = DatagramBatch()
     var armedDeadline: UInt64?
     let epoll: Epoll
     let signals: SignalFD
@@ -95,7 +100,9 @@ public final class Server {
     /// Serves until SIGTERM or SIGINT and the drain that follows are over.
     public func run() throws(Errno) {
         while !(shuttingDown && connections.isEmpty && prespawn.waiters.isEmpty) {
-            for event in try epoll.wait() {
+            // Records of one iteration leave in one write; while the reader lags, look again soon.
+            sink.flush()
+            for event in try epoll.wait(timeoutMilliseconds: sink.pendingBytes > 0 ? 10 : -1) {
                 guard let source = sources[event.fd.rawValue] else { continue }
                 try handle(source)
             }
@@ -105,6 +112,7 @@ public final class Server {
         var line = LogLine(event: "stopped")
         line.add("pid", getpid())
         sink.write(line)
+        sink.finish()
     }
 
     private func handle(_ source: Source) throws(Errno) {
@@ -114,7 +122,7 @@ public final class Server {
         case .timer: try handleTimer()
         case .pidfd(let connection): reap(connection)
         case .report(let connection): readReport(of: connection)
-        case .log(let connection): readLog(of: connection, untilEnd: false)
+        case .engineLog(let service): readEngineLog(of: service)
         case .seccompLog: seccompDeaths?.drain()
         case .prespawned(let waiter, let channel): handleWaiter(waiter, channel)
         }
