@@ -28,8 +28,11 @@ extension Server {
             line.add("pid", waiter.pid)
             line.add("errno", SymbolicName.errno(error))
             line.add("msg", "spawning an engine for this connection instead")
-            sink.write(line)
             retire(waiter, reason: "handoff_failed")
+            // Counted like a death: an engine that drops its socket must not cost two spawns per
+            // connection for ever.
+            backOff(service, line: &line)
+            sink.write(line)
             return false
         }
         let started = Clock.monotonicNanoseconds()
