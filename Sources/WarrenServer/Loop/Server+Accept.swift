@@ -7,7 +7,7 @@ extension Server {
     /// engine per connection.
     func acceptAll(on listener: Listener) {
         let service = listener.service
-        while !service.atCapacity && !shuttingDown && !acceptSuspended {
+        while !service.atCapacity && !shuttingDown && !acceptSuspended && spawnRoom {
             let accepted: AcceptedConnection
             do {
                 guard let next = try listener.descriptor.acceptConnection() else { break }
@@ -62,13 +62,13 @@ extension Server {
         for service in services.values { refreshListeners(of: service) }
     }
 
-    /// Applies max_per_source, then spawns the engine. The parent's copy of the socket is closed on
-    /// every path: the engine holds the only one.
+    /// Applies max_per_source, then hands the spawn to a spawn thread (Server+Spawned.swift). The
+    /// parent's copy of the socket is closed once the thread answers, or here on every other path.
     private func serve(_ accepted: AcceptedConnection, for service: ServiceRuntime) {
-        defer { try? accepted.socket.close() }
         let key = accepted.peer.hostKey
         let fromSource = service.perSource[key, default: 0]
         if fromSource >= service.config.maxPerSource {
+            try? accepted.socket.close()
             var line = connectionLine(service: service, peer: accepted.peer)
             line.add("duration", LogLine.duration(0))
             line.add("reason", "max_per_source")
@@ -79,20 +79,20 @@ extension Server {
         let plan = service.plan
         let environment = ucspiEnvironment(
             peer: accepted.peer, local: accepted.local, policy: plan.policyEnvironment)
-        let child: SpawnedChild
-        let logRead: FileDescriptor
         do throws(Errno) {
             let pipe = try FileDescriptor.openLogPipe()
-            defer { try? pipe.writeEnd.close() }
+            let pending = PendingSpawn(
+                service: service, plan: plan, peer: accepted.peer, local: accepted.local,
+                socket: accepted.socket, logWrite: pipe.writeEnd, logRead: pipe.readEnd, started: started)
             do throws(Errno) {
-                child = try Spawner.spawn(
-                    plan, socket: accepted.socket, log: pipe.writeEnd, environment: environment)
+                try submitSpawn(pending, environment: environment)
             } catch {
                 try? pipe.readEnd.close()
+                try? pipe.writeEnd.close()
                 throw error
             }
-            logRead = pipe.readEnd
         } catch {
+            try? accepted.socket.close()
             var line = connectionLine(service: service, peer: accepted.peer)
             line.add("duration", LogLine.duration(0))
             line.add("reason", "spawn_failed")
@@ -101,29 +101,8 @@ extension Server {
             sink.write(line)
             return
         }
-        let connection = Connection(
-            id: nextConnectionID, service: service, plan: plan, peer: accepted.peer, local: accepted.local,
-            child: child,
-            log: logRead, started: started)
-        nextConnectionID += 1
-        connections[connection.id] = connection
         service.active += 1
         service.perSource[key] = fromSource + 1
-        do {
-            try watch(child.pidfd, as: .pidfd(connection))
-            try watch(child.report, as: .report(connection))
-            try watch(logRead, as: .log(connection))
-        } catch {
-            // Without its pidfd in epoll the child could never be reaped: end it now and reap it
-            // here, the one place the loop waits for a child (it is already dying from SIGKILL).
-            connection.reason = "epoll_failed"
-            try? child.pidfd.sendSignal(SIGKILL)
-            var info = pollfd(fd: child.pidfd.rawValue, events: Int16(POLLIN), revents: 0)
-            _ = poll(&info, 1, -1)
-            reap(connection)
-            return
-        }
-        schedule(started + service.config.timeoutNanoseconds, .timeout(connection.id))
     }
 
     /// The fields every per-connection record starts with.

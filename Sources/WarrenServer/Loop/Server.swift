@@ -4,7 +4,8 @@ import WarrenSystem
 
 /// The superserver's one event loop: a single thread, no Swift concurrency. Every source is an fd in
 /// one epoll set (listeners, child pidfds, spawn report pipes, engine stderr pipes, one signalfd,
-/// one timerfd), and no handler ever blocks on a child.
+/// one timerfd, the spawn threads' result eventfds), and no handler ever blocks on a child: the
+/// clone itself runs on C spawn threads (Server+Spawned.swift).
 ///
 /// Engine stderr uses one pipe per connection rather than one per service: each line is then known
 /// to come from one pid (the log prefix names it), and a partial line from one engine can never be
@@ -22,6 +23,8 @@ public final class Server {
         case log(Connection)
         /// Audit records naming seccomp kills: drained as they come so none overflow the socket.
         case seccompLog
+        /// A spawn thread has results.
+        case spawned(SpawnThread)
     }
 
     enum TimerToken {
@@ -39,6 +42,10 @@ public final class Server {
     var listeners: [SocketAddress: Listener] = [:]
     var sources: [Int32: Source] = [:]
     var connections: [UInt64: Connection] = [:]
+    /// Spawn threads (Server+Spawned.swift): the loop hands each spawn to one and goes on.
+    let spawners: [SpawnThread]
+    /// Accepted connections whose spawn a thread has not answered yet, by token and thread.
+    var spawning: [SpawnKey: PendingSpawn] = [:]
     /// Reaped connections whose record waits for the kernel's seccomp audit line.
     var pendingRecords: [UInt64: Connection] = [:]
     /// Names the syscall of a seccomp kill; nil when /dev/kmsg cannot be read here.
@@ -63,6 +70,8 @@ public final class Server {
         try SignalFD.ignore(SIGPIPE)
         epoll = try Epoll.create()
         timer = try TimerFD.create()
+        // Fail closed: no spawn thread, no server (there is no slower fallback).
+        spawners = try Self.startSpawners()
         seccompDeaths = SeccompDeathLog()
         let loaded = try loader(configPath)
         config = loaded.config
@@ -73,6 +82,7 @@ public final class Server {
         if let deaths = seccompDeaths {
             try watch(deaths.fileDescriptor, as: .seccompLog)
         }
+        for spawner in spawners { try watch(spawner.resultDescriptor, as: .spawned(spawner)) }
         try apply(loaded, bound: try bindNewListeners(for: loaded.config))
         logWarnings(loaded)
         var names = LogLine(event: seccompDeaths == nil ? "warning" : "seccomp_names")
@@ -88,7 +98,7 @@ public final class Server {
 
     /// Serves until SIGTERM or SIGINT and the drain that follows are over.
     public func run() throws(Errno) {
-        while !(shuttingDown && connections.isEmpty) {
+        while !(shuttingDown && connections.isEmpty && spawning.isEmpty) {
             for event in try epoll.wait() {
                 guard let source = sources[event.fd.rawValue] else { continue }
                 try handle(source)
@@ -110,6 +120,7 @@ public final class Server {
         case .report(let connection): readReport(of: connection)
         case .log(let connection): readLog(of: connection, untilEnd: false)
         case .seccompLog: seccompDeaths?.drain()
+        case .spawned(let spawner): takeSpawned(from: spawner)
         }
     }
 
@@ -128,9 +139,12 @@ public final class Server {
         sources[fd.rawValue] = source
     }
 
-    /// Closes an fd the loop watches (closing also removes it from epoll).
+    /// Removes an fd from epoll, then closes it. Closing alone is not enough: epoll drops an fd
+    /// only when the last copy of it closes, and a child in its sandbox set-up holds copies of all
+    /// of warren's fds until its close_range; meanwhile a closed pidfd or pipe would be reported
+    /// again and again (a busy loop: ~35,000 wake-ups for 160 connections, measured).
     func unwatchAndClose(_ fd: FileDescriptor) {
-        sources[fd.rawValue] = nil
+        if sources.removeValue(forKey: fd.rawValue) != nil { try? epoll.remove(fd) }
         try? fd.close()
     }
 
@@ -156,7 +170,7 @@ public final class Server {
     /// Puts each listener in or out of epoll as its service's capacity, a shutdown or an accept
     /// suspension requires.
     func refreshListeners(of service: ServiceRuntime) {
-        let on = !shuttingDown && !acceptSuspended && !service.atCapacity
+        let on = !shuttingDown && !acceptSuspended && !service.atCapacity && spawnRoom
         for listener in service.listeners { setWatching(listener, on) }
     }
 

@@ -1,0 +1,114 @@
+import Glibc
+import WarrenSpawn
+import WarrenSystem
+
+/// Identifies a spawn in flight: the thread it went to and that thread's token.
+struct SpawnKey: Hashable {
+    var thread: ObjectIdentifier
+    var token: UInt64
+}
+
+/// An accepted connection between its hand-off to a spawn thread and the thread's answer. It
+/// already counts against max_instances and max_per_source.
+struct PendingSpawn {
+    var service: ServiceRuntime
+    var plan: SpawnPlan
+    var peer: SocketAddress
+    var local: SocketAddress
+    /// warren's copies, closed once the child has its own (or the clone failed).
+    var socket: FileDescriptor
+    var logWrite: FileDescriptor
+    var logRead: FileDescriptor
+    var started: UInt64
+}
+
+extension Server {
+    /// Spawn threads started with the server. A CLONE_VFORK spawn holds its thread only through
+    /// the child's sandbox set-up (~0.3-0.5 ms), so one thread can start ~2,000 children a second,
+    /// more than two cores can run engines for.
+    static let spawnThreadCount = 1
+
+    static func startSpawners() throws(Errno) -> [SpawnThread] {
+        var started: [SpawnThread] = []
+        for _ in 0..<spawnThreadCount { started.append(try SpawnThread()) }
+        return started
+    }
+
+    /// True while some spawn thread can take another request; the listeners stay out of epoll
+    /// otherwise (level-triggered, they would report the same backlog at once, forever).
+    var spawnRoom: Bool { spawners.contains { !$0.isFull } }
+
+    /// Hands the connection to the least busy spawn thread. Its fds stay open here until the answer.
+    func submitSpawn(_ pending: PendingSpawn, environment: [String]) throws(Errno) {
+        guard let spawner = spawners.min(by: { $0.inFlight < $1.inFlight }) else {
+            throw .resourceTemporarilyUnavailable
+        }
+        let token = try spawner.submit(
+            pending.plan, socket: pending.socket, log: pending.logWrite, environment: environment)
+        spawning[SpawnKey(thread: ObjectIdentifier(spawner), token: token)] = pending
+    }
+
+    /// A spawn thread answered: each child becomes a running connection, each failed clone a record.
+    func takeSpawned(from spawner: SpawnThread) {
+        let wasFull = !spawnRoom
+        for outcome in spawner.takeAll() {
+            let key = SpawnKey(thread: ObjectIdentifier(spawner), token: outcome.token)
+            guard let pending = spawning.removeValue(forKey: key) else { continue }
+            try? pending.socket.close()
+            try? pending.logWrite.close()
+            switch outcome.child {
+            case .success(let child): started(child, for: pending)
+            case .failure(let error): cloneFailed(pending, error)
+            }
+        }
+        if wasFull && spawnRoom {
+            for service in services.values { refreshListeners(of: service) }
+        }
+    }
+
+    private func started(_ child: SpawnedChild, for pending: PendingSpawn) {
+        let connection = Connection(
+            id: nextConnectionID, service: pending.service, plan: pending.plan, peer: pending.peer,
+            local: pending.local, child: child, log: pending.logRead, started: pending.started)
+        nextConnectionID += 1
+        connections[connection.id] = connection
+        // The child has exec'd or failed already (vfork), so the report is usually complete: read it
+        // now and watch it only when another child's set-up still holds a copy of its write end.
+        readReport(of: connection)
+        do {
+            try watch(child.pidfd, as: .pidfd(connection))
+            if let report = connection.report { try watch(report, as: .report(connection)) }
+            try watch(pending.logRead, as: .log(connection))
+        } catch {
+            // Without its pidfd in epoll the child could never be reaped: end it now and reap it
+            // here, the one place the loop waits for a child (it is already dying from SIGKILL).
+            connection.reason = "epoll_failed"
+            try? child.pidfd.sendSignal(SIGKILL)
+            var info = pollfd(fd: child.pidfd.rawValue, events: Int16(POLLIN), revents: 0)
+            _ = poll(&info, 1, -1)
+            reap(connection)
+            return
+        }
+        schedule(pending.started + pending.service.config.timeoutNanoseconds, .timeout(connection.id))
+    }
+
+    private func cloneFailed(_ pending: PendingSpawn, _ error: Errno) {
+        try? pending.logRead.close()
+        releaseSlot(service: pending.service, peer: pending.peer)
+        var line = connectionLine(service: pending.service, peer: pending.peer)
+        line.add("duration", LogLine.duration(Clock.monotonicNanoseconds() - pending.started))
+        line.add("reason", "spawn_failed")
+        line.add("step", "clone")
+        line.add("errno", SymbolicName.errno(error))
+        sink.write(line)
+        refreshListeners(of: pending.service)
+    }
+
+    /// Gives back the max_instances and max_per_source slots a connection held.
+    func releaseSlot(service: ServiceRuntime, peer: SocketAddress) {
+        service.active -= 1
+        let key = peer.hostKey
+        let fromSource = service.perSource[key, default: 1] - 1
+        service.perSource[key] = fromSource > 0 ? fromSource : nil
+    }
+}
