@@ -116,3 +116,29 @@ private func reap(_ child: SpawnedChild) -> Int32 {
     #expect(reap(child) == 0)
     try pair.ours.close()
 }
+
+/// CLONE_VM children share warren's memory map, and with it the dumpable flag that each fresh user
+/// namespace's child clears (uid change) and sets (to write its maps): children in their set-up at
+/// the same time must still all get their maps written.
+@Test func twoSpawnThreadsStartFreshUserNamespacesSideBySide() throws {
+    guard requireRoot(), let engine = testEngine("hello") else { return }
+    let plan = try SpawnPlan(engine: engine, arguments: [], policy: untrustedPolicy(user: .fresh))
+    let threads = [try SpawnThread(capacity: 256), try SpawnThread(capacity: 256)]
+    let null = try FileDescriptor.open("/dev/null", .readWrite, options: .closeOnExec)
+    for _ in 0..<200 {
+        for thread in threads {
+            _ = try thread.submit(plan, socket: null, log: null, environment: ["PROTO=TCP"])
+        }
+    }
+    var failures: [SpawnFailure] = []
+    for thread in threads {
+        for outcome in awaitOutcomes(thread, count: 200) {
+            let child = try outcome.child.get()
+            let report = try readToEnd(blocking(child.report))
+            if let failure = SpawnFailure(reportBytes: report) { failures.append(failure) }
+            _ = reap(child)
+        }
+    }
+    try null.close()
+    #expect(failures.isEmpty)
+}

@@ -23,10 +23,11 @@ struct PendingSpawn {
 }
 
 extension Server {
-    /// Spawn threads started with the server. A CLONE_VFORK spawn holds its thread only through
-    /// the child's sandbox set-up (~0.3-0.5 ms), so one thread can start ~2,000 children a second,
-    /// more than two cores can run engines for.
-    static let spawnThreadCount = 1
+    /// Spawn threads started with the server. A CLONE_VFORK spawn holds its thread through the
+    /// child's whole sandbox set-up, and a child waiting for a CPU stalls every spawn behind it;
+    /// two threads keep both cores busy. Measured on this 2-core VM under foreign load, ab -c 32:
+    /// 1 thread 289 req/s (quill.toml) and 197 (everything fresh), 2 threads 490 and 298.
+    static let spawnThreadCount = 2
 
     static func startSpawners() throws(Errno) -> [SpawnThread] {
         var started: [SpawnThread] = []
