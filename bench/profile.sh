@@ -3,8 +3,11 @@
 # counters) of warren under policies/quill.toml and of tcpserver + quill-engine (no sandbox) while
 # ab opens connections (-c 8). Prints CPU per connection split into the server process, the child
 # before execve (the sandbox set-up; the fork for tcpserver) and the engine, then the kernel and
-# runtime paths that cost most, in microseconds per connection.
+# runtime paths that cost most, in microseconds per connection. For the server it also prints its
+# own CPU per connection from /proc/PID/task/*/schedstat over the same window (all its threads,
+# the spawn thread included; the kernel's own accounting, not sampling).
 #   bench/profile.sh [SECONDS]      (default 5; needs root, perf, make engine, make build)
+#   WARREN=path/to/warren bench/profile.sh   profiles another build of warren (before/after)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -12,8 +15,9 @@ secs=${1:-5}
 period_us=100                      # one sample per 100 us of CPU
 post=${POST:-/the-case-for-boring-servers/}
 engine=$ROOT/.build-static/release/quill-engine
+warren=${WARREN:-$ROOT/.build/release/warren}
 site=$(readlink -f "$ROOT/out/site/public")
-[ -x "$engine" ] && [ -x .build/release/warren ] && [ -d "$site" ] || { echo "run make demo-site first" >&2; exit 1; }
+[ -x "$engine" ] && [ -x "$warren" ] && [ -d "$site" ] || { echo "run make demo-site first" >&2; exit 1; }
 command -v perf >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf >/dev/null; }
 work=$(mktemp -d /tmp/warren-profile.XXXXXX)
 pids=()
@@ -26,6 +30,8 @@ trap cleanup EXIT
 
 sed "s|@ROOT@|$ROOT|g" bench/warren.toml.in > "$work/warren.toml"
 
+own_cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
+
 # profile NAME PORT PID: samples PID and its children while ab runs, then prints the breakdown.
 profile() {
     local name=$1 port=$2 pid=$3 ab_pid conns total
@@ -33,14 +39,20 @@ profile() {
     ab -q -r -t $((secs + 3)) -n 1000000 -c 8 "http://127.0.0.1:$port$post" > "$work/ab.$name" 2>&1 &
     ab_pid=$!
     sleep 1
+    own0=$(own_cpu_ns "$pid")
     perf record -q -e cpu-clock -c $((period_us * 1000)) -g -p "$pid" -o "$work/$name.data" -- sleep "$secs" 2>/dev/null
+    own1=$(own_cpu_ns "$pid")
+    # The server's threads (the event loop, and warren's spawn thread): samples of any other task
+    # are its children's (named after the thread that cloned them until their execve).
+    tids=$(ls /proc/"$pid"/task | tr '\n' ' ')
     wait "$ab_pid" || true
     rps=$(awk '/^Requests per second:/ { print $4 }' "$work/ab.$name")
     conns=$(echo "$rps * $secs" | bc -l)
     # Sample counts (-n) per pid and command: the server itself, its children before execve (still
     # named after it) and the engines.
     perf report -i "$work/$name.data" --no-children -n --sort pid,comm -g none --stdio 2>/dev/null |
-        awk -v pid="$pid" '/%/ { split($3, a, ":"); n = $2; if (a[1] == pid) s += n; else if ($4 == "quill-engine") e += n; else c += n }
+        awk -v tids="$tids" 'BEGIN { split(tids, t, " "); for (i in t) own[t[i]] = 1 }
+            /%/ { split($3, a, ":"); n = $2; if (a[1] in own) s += n; else if ($4 == "quill-engine" || $4 == "engine") e += n; else c += n }
             END { print s + 0, c + 0, e + 0 }' > "$work/split"
     read -r s c e < "$work/split"
     total=$((s + c + e))
@@ -48,6 +60,7 @@ profile() {
     awk -v s="$s" -v c="$c" -v e="$e" -v p="$period_us" -v n="$conns" 'BEGIN {
         f = p / n
         printf "  CPU per connection: server %.0f us, child before execve %.0f us, engine %.0f us (total %.0f us)\n", s * f, c * f, e * f, (s + c + e) * f }'
+    awk -v d=$((own1 - own0)) -v n="$conns" 'BEGIN { printf "  server'"'"'s own CPU per connection by schedstat (all its threads): %.0f us\n", d / n / 1000 }'
     echo "  costliest paths, us per connection (inclusive; they overlap):"
     perf report -i "$work/$name.data" --children --sort sym -g none --stdio 2>/dev/null |
         awk -v t="$total" -v p="$period_us" -v n="$conns" '
@@ -60,6 +73,16 @@ profile() {
                 want["__x64_sys_execve"] = "execve"
                 want["exit_mmap"] = "exit_mmap (dropping an address space: at execve and exit)"
                 want["do_seccomp"] = "seccomp filter load"
+                want["bpf_prog_create_from_user"] = "  of which checking and converting the BPF"
+                want["bpf_int_jit_compile"] = "  of which the JIT"
+                want["seccomp_cache_prepare"] = "  of which the per-syscall allow cache"
+                want["__x64_sys_rt_sigaction"] = "rt_sigaction (the child resetting signal dispositions)"
+                want["__x64_sys_epoll_ctl"] = "epoll_ctl"
+                want["__x64_sys_epoll_wait"] = "epoll_wait"
+                want["__x64_sys_accept4"] = "accept4"
+                want["__x64_sys_pipe2"] = "pipe2"
+                want["__x64_sys_waitid"] = "waitid (reaping)"
+                want["__x64_sys_write"] = "write (log records, eventfds)"
                 want["__do_sys_close_range"] = "close_range (the child closing inherited fds)"
                 want["__do_sys_prctl"] = "prctl (capability bounding set, no_new_privs)"
                 want["__x64_sys_setns"] = "setns (joining prepared namespaces)"
@@ -75,7 +98,7 @@ profile() {
             /%/ { pct = $1; sub(/%/, "", pct); sym = $NF; if (sym in want && !(sym in seen)) { seen[sym] = 1; printf "    %8.0f  %s\n", pct / 100 * t * p / n, want[sym] } }'
 }
 
-.build/release/warren serve --config "$work/warren.toml" 2> "$work/warren.log" &
+"$warren" serve --config "$work/warren.toml" 2> "$work/warren.log" &
 pids+=($!)
 profile warren 18201 "${pids[-1]}"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true

@@ -10,12 +10,14 @@ out=.build/bench
 mkdir -p "$out"
 cc -static -O2 -o "$out/true" bench/true.c
 cc -O2 -Wall -ISources/CWarrenSpawn/include -o "$out/spawn_bench" bench/spawn_bench.c \
-    Sources/CWarrenSpawn/*.c -lseccomp
+    Sources/CWarrenSpawn/*.c -lseccomp -lpthread
 engine=$(realpath "$out/true")
-for mode in bare prepared prepared-nouser fresh vfork-bare vfork-prepared; do
+# Default: CLONE_VM|CLONE_VFORK clone3 (warren_spawn); fork-: the fork-like clone3 warren used
+# before; thread-: through a spawn thread, as the server does ("caller blocked" is the submit).
+for mode in bare prepared prepared-nouser fresh fork-bare fork-prepared thread-prepared; do
     "$out/spawn_bench" "$mode" "$n" "$engine" rootfs
 done
 # Fork-like clone3 copies the caller's page tables: the cost grows with warren's memory.
-for mode in bare prepared vfork-prepared; do
+for mode in prepared fork-prepared thread-prepared; do
     "$out/spawn_bench" "$mode" "$((n / 4))" "$engine" rootfs 256
 done

@@ -7,6 +7,8 @@
 #include "../Sources/CWarrenSpawn/child.h"
 
 #include <sched.h>
+#include <poll.h>
+#include <linux/sched.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,27 +82,40 @@ static void template_ops(const char *staging, const char *skeleton, const char *
     op(WARREN_MOUNT, NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | HARD, NULL);
 }
 
-// The alternative to warren_spawn's fork-like clone3: CLONE_VM|CLONE_VFORK on a small stack. No
-// page-table copy, but the caller is suspended until the child's execve (its whole sandbox set-up).
-static const struct warren_plan *vfork_plan;
-static const struct warren_conn *vfork_conn;
-static int vfork_entry(void *unused) {
-    (void)unused;
-    warren_child(vfork_plan, vfork_conn);
+// The previous path, for comparison: a fork-like clone3 (no CLONE_VM). The caller is held only
+// for the clone, but the clone copies its page tables (the cost grows with its memory).
+static int spawn_fork(const struct warren_plan *plan, const struct warren_conn *conn,
+                      struct warren_child *out) {
+    int pidfd = -1;
+    struct clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = CLONE_PIDFD | (plan->sandbox ? plan->sandbox->clone_flags : 0);
+    args.pidfd = (uint64_t)(uintptr_t)&pidfd;
+    args.exit_signal = SIGCHLD;
+    long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0) return -errno;
+    if (pid == 0) warren_child(plan, conn);
+    out->pid = (pid_t)pid;
+    out->pidfd = pidfd;
+    return 0;
 }
 
-static int spawn_vfork(const struct warren_plan *plan, const struct warren_conn *conn,
-                       struct warren_child *out) {
-    static char stack[64 * 1024] __attribute__((aligned(16)));
-    vfork_plan = plan;
-    vfork_conn = conn;
-    int pidfd = -1;
-    int flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD |
-                (plan->sandbox ? (int)plan->sandbox->clone_flags : 0);
-    int pid = clone(vfork_entry, stack + sizeof stack, flags, NULL, &pidfd);
-    if (pid < 0) return -errno;
-    out->pid = pid;
-    out->pidfd = pidfd;
+// The server's path: the request goes to a spawn thread, the result comes back on its eventfd.
+static struct warren_spawner *spawner;
+static double now_us(void);
+static double submit_us;  // how long the submit held the caller (the loop's share)
+static int spawn_thread(const struct warren_plan *plan, const struct warren_conn *conn,
+                        struct warren_child *out) {
+    double t0 = now_us();
+    int rc = warren_spawner_submit(spawner, plan, conn, 1);
+    submit_us = now_us() - t0;
+    if (rc != 0) return rc;
+    struct warren_spawn_result r;
+    struct pollfd p = {warren_spawner_result_fd(spawner), POLLIN, 0};
+    while (!warren_spawner_take(spawner, &r)) poll(&p, 1, -1);
+    if (r.err) return -r.err;
+    out->pid = r.pid;
+    out->pidfd = r.pidfd;
     return 0;
 }
 
@@ -119,12 +134,18 @@ int main(int argc, char **argv) {
     if (argc < 5) {
         fprintf(stderr, "usage: spawn_bench MODE N ENGINE SKELETON [PARENT_MB]\n"
                         "MODE: bare | fresh (every namespace new per spawn) | prepared (shared net/ipc/uts)\n"
-                        "      | prepared-nouser (prepared, no user namespace); vfork-MODE: CLONE_VM|CLONE_VFORK\n");
+                        "      | prepared-nouser (prepared, no user namespace)\n"
+                        "prefix fork-: the old fork-like clone3; thread-: through a spawn thread (the server's path)\n");
         return 2;
     }
     const char *mode = argv[1];
-    int use_vfork = strncmp(mode, "vfork-", 6) == 0;
-    if (use_vfork) mode += 6;
+    int use_fork = strncmp(mode, "fork-", 5) == 0;
+    int use_thread = strncmp(mode, "thread-", 7) == 0;
+    if (use_fork) mode += 5;
+    if (use_thread) {
+        mode += 7;
+        if (warren_spawner_start(64, &spawner) != 0) return fprintf(stderr, "spawner\n"), 1;
+    }
     int n = atoi(argv[2]);
     const char *engine = argv[3], *skeleton = argv[4];
     long parent_mb = argc > 5 ? atol(argv[5]) : 0;
@@ -205,8 +226,9 @@ int main(int argc, char **argv) {
         struct warren_conn conn = {null, null, report[1], envp, -1, -1};
         struct warren_child child;
         double t0 = now_us();
-        int rc = use_vfork ? spawn_vfork(&plan, &conn, &child) : warren_spawn(&plan, &conn, &child);
-        blocked[i] = now_us() - t0;
+        int rc = use_fork ? spawn_fork(&plan, &conn, &child)
+                 : use_thread ? spawn_thread(&plan, &conn, &child) : warren_spawn(&plan, &conn, &child);
+        blocked[i] = use_thread ? submit_us : now_us() - t0;
         if (rc != 0) return fprintf(stderr, "spawn: %s\n", strerror(-rc)), 1;
         close(report[1]);
         siginfo_t info;
@@ -227,7 +249,7 @@ int main(int argc, char **argv) {
     }
     qsort(samples, (size_t)n, sizeof *samples, cmp);
     qsort(blocked, (size_t)n, sizeof *blocked, cmp);
-    printf("%s%-16s parent=%4ldMB n=%d  spawn-to-exit median %7.1f p90 %7.1f us; caller blocked median %7.1f us\n", use_vfork ? "vfork-" : "clone3-", mode, parent_mb, n, samples[n / 2],
+    printf("%s%-16s parent=%4ldMB n=%d  spawn-to-exit median %7.1f p90 %7.1f us; caller blocked median %7.1f us\n", use_fork ? "fork-" : use_thread ? "thread-" : "vfork-", mode, parent_mb, n, samples[n / 2],
            samples[n * 9 / 10], blocked[n / 2]);
     warren_release(&prepared);
     if (ctx) seccomp_release(ctx);

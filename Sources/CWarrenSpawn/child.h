@@ -6,6 +6,7 @@
 
 #include "warren_spawn.h"
 
+#include <linux/sched.h>
 #include <stddef.h>
 
 /// The child's whole path from clone to execve (spawn.c). Exported for bench/spawn_bench.c, which
@@ -20,6 +21,22 @@ size_t warren_strlen(const char *s);
 
 /// Writes all of `len` bytes of `buf` to the file at `path` (for /proc files); returns 0 or errno.
 int warren_write_file(const char *path, const char *buf, size_t len);
+
+// clone_vm.c: clone3 whose child runs fn(arg) on the stack given in args (CLONE_VM children).
+// Returns the child's pid in the parent, or -errno; never returns in the child.
+long warren_clone3_vm(struct clone_args *args, size_t size, void (*fn)(void *), void *arg);
+
+/// A child stack: `size` usable bytes from `low` up (the child starts at the top), a guard page below.
+struct warren_stack {
+    void *base;       // the mapping, guard page included
+    size_t mapped;
+    void *low;        // lowest usable address: clone3 takes (low, size)
+    size_t size;
+};
+
+// stack.c
+int warren_stack_map(struct warren_stack *stack);   // 0 or -errno
+void warren_stack_unmap(struct warren_stack *stack);
 
 // mnt.c: runs a mount plan in order; the failing op's index is the report's detail.
 void warren_mounts(int report_fd, const struct warren_mount_op *ops, size_t count);

@@ -4,6 +4,7 @@
 #include "child.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
@@ -95,29 +96,62 @@ void warren_child(const struct warren_plan *plan, const struct warren_conn *conn
     warren_fail(report, "execve", -1, errno);
 }
 
-// Fork-like clone3, not CLONE_VM|CLONE_VFORK: warren calls this from its event loop, and a vfork
-// child suspends the caller for the whole sandbox set-up; the fork-like child runs its set-up on
-// the other core while the loop goes on accepting. bench/spawn.sh, time the caller is held per
-// spawn (medians, busy 2-core VM): clone3 ~90-150 us against vfork ~540 us with the sandbox. The
-// price: clone3 copies the caller's page tables, ~22 ms with a 256 MB caller (vfork: ~0.6 ms), so
-// warren must stay small; if it ever grows, spawn from a small helper process instead.
-int warren_spawn(const struct warren_plan *plan, const struct warren_conn *conn,
-                 struct warren_child *out) {
+// CLONE_VM|CLONE_VFORK clone3, not a fork-like one. Measured on this 2-core VM (bench/profile.sh,
+// ab -c 8, quill.toml): the fork-like clone3 from the ~21 MB warren cost ~409 us of CPU per
+// connection in clone3 (dup_mmap copying warren's page tables ~309 us), ~321 us in exit_mmap (the
+// child dropping that copy at execve) and ~132 us of copy-on-write faults in warren afterwards.
+// A CLONE_VM child shares warren's memory until its execve: none of that exists. The price is
+// that the caller sleeps until the child's execve (its whole sandbox set-up, ~0.3-0.5 ms), so the
+// server calls this from a dedicated spawn thread (spawn_thread.c), never from its event loop;
+// `warren run` and tests call it directly. The child runs on `stack` (never the caller's), uses
+// no libc state (raw syscalls; errno lands in the sleeping caller's TLS, which nobody reads
+// meanwhile) and starts with every signal blocked: the caller blocks them all, so no handler of
+// warren's can run on the shared memory before the child resets them to their defaults.
+struct child_start {
+    const struct warren_plan *plan;
+    const struct warren_conn *conn;
+};
+
+static void child_entry(void *arg) {
+    const struct child_start *start = arg;
+    warren_child(start->plan, start->conn);
+}
+
+int warren_spawn_on_stack(const struct warren_plan *plan, const struct warren_conn *conn,
+                          struct warren_child *out, void *stack, size_t stack_size) {
+    // Read by the child on the caller's stack: valid, since the caller sleeps until the execve.
+    struct child_start start = {plan, conn};
     int pidfd = -1;
     struct clone_args args;
     memset(&args, 0, sizeof args);
-    args.flags = CLONE_PIDFD | (plan->sandbox ? plan->sandbox->clone_flags : 0);
+    args.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | (plan->sandbox ? plan->sandbox->clone_flags : 0);
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
     args.exit_signal = SIGCHLD;
+    args.stack = (uint64_t)(uintptr_t)stack;
+    args.stack_size = stack_size;
     // Born inside its leaf: no moment outside it, no write to cgroup.procs after the fact.
     if (conn->cgroup_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)conn->cgroup_fd;
     }
-    long pid = syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0) return -errno;
-    if (pid == 0) warren_child(plan, conn);
+    long pid = warren_clone3_vm(&args, sizeof args, child_entry, &start);
+    if (pid < 0) return (int)pid;
     out->pid = (pid_t)pid;
     out->pidfd = pidfd;
     return 0;
+}
+
+int warren_spawn(const struct warren_plan *plan, const struct warren_conn *conn,
+                 struct warren_child *out) {
+    struct warren_stack stack;
+    int rc = warren_stack_map(&stack);
+    if (rc != 0) return rc;
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    rc = warren_spawn_on_stack(plan, conn, out, stack.low, stack.size);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    // The child has exec'd or exited: its stack is free again.
+    warren_stack_unmap(&stack);
+    return rc;
 }

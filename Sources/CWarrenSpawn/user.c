@@ -6,10 +6,17 @@
 // CLONE_NEWUSER could not join the template: EPERM), and the child writes its own maps: it first
 // becomes uid/gid outside (an unprivileged writer may map only its own ids), then sets itself
 // dumpable again (the uid change cleared it, and /proc/self/uid_map would be EACCES).
+//
+// The dumpable flag belongs to the memory map, and a CLONE_VM child shares warren's: another child
+// in its set-up at the same time (two spawn threads, or parallel direct spawns) clears it again
+// with its own uid change. So the child opens all three map files right after setting the flag,
+// and sets it and retries the opens when one is refused (only the open checks it; the writes
+// check the opener's credentials). Bounded: past the bound the step fails (fail closed).
 #define _GNU_SOURCE
 #include "child.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -20,9 +27,34 @@ static void become(int report_fd, uint32_t uid, uint32_t gid) {
     if (syscall(SYS_setresuid, uid, uid, uid) != 0) warren_fail(report_fd, "setresuid", -1, errno);
 }
 
-static void map(int report_fd, const char *path, const char *line, const char *step) {
-    int err = warren_write_file(path, line, warren_strlen(line));
-    if (err) warren_fail(report_fd, step, -1, err);
+#define MAP_OPEN_ATTEMPTS 1000
+
+static const char *const map_paths[3] = {"/proc/self/setgroups", "/proc/self/uid_map", "/proc/self/gid_map"};
+static const char *const map_steps[3] = {"setgroups_deny", "uid_map", "gid_map"};
+
+static void open_maps(int report_fd, int fds[3]) {
+    for (int attempt = 0;; attempt++) {
+        if (syscall(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
+            warren_fail(report_fd, "set_dumpable", -1, errno);
+        int i;
+        for (i = 0; i < 3; i++) {
+            fds[i] = (int)syscall(SYS_openat, AT_FDCWD, map_paths[i], O_WRONLY | O_CLOEXEC);
+            if (fds[i] < 0) break;
+        }
+        if (i == 3) return;
+        int err = errno;
+        for (int j = 0; j < i; j++) syscall(SYS_close, fds[j]);
+        if (err != EACCES || attempt + 1 >= MAP_OPEN_ATTEMPTS) warren_fail(report_fd, map_steps[i], -1, err);
+        syscall(SYS_sched_yield);
+    }
+}
+
+static void write_map(int report_fd, int fd, const char *line, const char *step) {
+    size_t len = warren_strlen(line);
+    long n = syscall(SYS_write, fd, line, len);
+    if (n < 0) warren_fail(report_fd, step, -1, errno);
+    if ((size_t)n != len) warren_fail(report_fd, step, -1, EIO);
+    syscall(SYS_close, fd);
 }
 
 void warren_identity(int report_fd, const struct warren_sandbox *sb) {
@@ -35,16 +67,17 @@ void warren_identity(int report_fd, const struct warren_sandbox *sb) {
         warren_caps_lock(report_fd, sb);
         become(report_fd, sb->uid, sb->gid);
         break;
-    case WARREN_USER_FRESH:
+    case WARREN_USER_FRESH: {
         become(report_fd, sb->uid, sb->gid);
-        if (syscall(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
-            warren_fail(report_fd, "set_dumpable", -1, errno);
         if (syscall(SYS_unshare, CLONE_NEWUSER) != 0) warren_fail(report_fd, "unshare_user", -1, errno);
-        map(report_fd, "/proc/self/setgroups", "deny", "setgroups_deny");
-        map(report_fd, "/proc/self/uid_map", sb->uid_map, "uid_map");
-        map(report_fd, "/proc/self/gid_map", sb->gid_map, "gid_map");
+        int fds[3];
+        open_maps(report_fd, fds);
+        write_map(report_fd, fds[0], "deny", map_steps[0]);
+        write_map(report_fd, fds[1], sb->uid_map, map_steps[1]);
+        write_map(report_fd, fds[2], sb->gid_map, map_steps[2]);
         warren_caps_lock(report_fd, sb);
         break;
+    }
     case WARREN_USER_SHARED:
         // The prepared namespace already maps root to uid/gid (written by warren at load).
         if (syscall(SYS_setns, sb->user_fd, CLONE_NEWUSER) != 0)

@@ -17,8 +17,10 @@ public struct SpawnedChild: Sendable {
 }
 
 public enum Spawner {
-    /// Clones a child for one connection. Returns as soon as the child exists: the caller never
-    /// waits for its sandbox set-up or its execve. The socket and log fds stay owned by the caller.
+    /// Spawns a child for one connection, synchronously: returns once the child has exec'd the
+    /// engine or failed a step (CLONE_VM|CLONE_VFORK; see spawn.c), so the report pipe already holds
+    /// a failure, if any. For `warren run` and tests: the server uses a `SpawnThread` instead. The
+    /// socket and log fds stay owned by the caller.
     ///
     /// - Parameter environment: the full environment, `NAME=value` (UCSPI + policy).
     /// - Parameter cgroup: a cgroup v2 leaf opened O_DIRECTORY; the child starts inside it.
@@ -56,7 +58,7 @@ public enum Spawner {
             pid: child.pid, pidfd: FileDescriptor(rawValue: child.pidfd), report: reportRead)
     }
 
-    private static func makeReportPipe() throws(Errno) -> (FileDescriptor, FileDescriptor) {
+    static func makeReportPipe() throws(Errno) -> (FileDescriptor, FileDescriptor) {
         var fds: (Int32, Int32) = (-1, -1)
         let rc = withUnsafeMutableBytes(of: &fds) { raw in
             warren_pipe2(raw.baseAddress!.assumingMemoryBound(to: Int32.self), O_CLOEXEC | O_NONBLOCK)

@@ -1,9 +1,9 @@
 // The spawn path: everything between clone and execve.
 //
 // Swift prepares a `warren_plan` once per service (at load or reload) and a `warren_conn` per
-// connection (fds and the environment, allocated in the parent). `warren_spawn` clones; the child
-// runs only the C code of this target, with raw async-signal-safe syscalls and no allocation, and
-// reports a failing step as (step name, errno) through the connection's close-on-exec report pipe.
+// connection (fds and the environment, allocated in the parent). `warren_spawn` clones (directly,
+// or on the server's spawn thread); the child runs only the C code of this target, with raw
+// async-signal-safe syscalls and no allocation, and reports a failing step as (step name, errno) through the connection's close-on-exec report pipe.
 #ifndef WARREN_SPAWN_H
 #define WARREN_SPAWN_H
 
@@ -137,11 +137,47 @@ struct warren_child {
     int pidfd;                    // close-on-exec; readable when the child exits
 };
 
-/// Clones a child that runs the plan for one connection. Returns 0 and fills `out`, or -errno when
-/// the clone itself failed (then no child exists). Failures inside the child arrive later, on the
-/// report pipe.
+/// Spawns a child that runs the plan for one connection: clone3 with CLONE_VM|CLONE_VFORK, so it
+/// returns once the child has exec'd the engine or failed a step (the caller sleeps meanwhile; see
+/// spawn.c). Returns 0 and fills `out`, or -errno when the clone itself failed (then no child
+/// exists). A failed step is reported on the report pipe, which holds it by the time this returns.
+/// For `warren run` and tests; the server spawns through a spawn thread (below).
 int warren_spawn(const struct warren_plan *plan, const struct warren_conn *conn,
                  struct warren_child *out);
+
+/// As warren_spawn, with the child on `stack` (lowest address, size) and the caller's signals
+/// already blocked (all of them). The spawn thread's path.
+int warren_spawn_on_stack(const struct warren_plan *plan, const struct warren_conn *conn,
+                          struct warren_child *out, void *stack, size_t stack_size);
+
+/// One spawn thread and its request ring (spawn_thread.c).
+struct warren_spawner;
+
+/// The outcome of one request, in submission order.
+struct warren_spawn_result {
+    uint64_t token;               // the submitter's, unchanged
+    int32_t pid;                  // > 0 when a child exists
+    int32_t pidfd;                // close-on-exec, -1 when no child exists
+    int32_t err;                  // 0, or the errno of the failed clone
+};
+
+/// Starts a spawn thread with a ring of `capacity` requests (a power of two). Returns 0, or -errno
+/// (then no thread exists: the server refuses to start).
+int warren_spawner_start(uint32_t capacity, struct warren_spawner **out);
+/// Lets the thread finish the requests already submitted, joins it and frees everything. Results
+/// not taken are lost: take them first (their pidfds would leak).
+void warren_spawner_stop(struct warren_spawner *spawner);
+/// Readable (an eventfd, in epoll) when results are waiting.
+int warren_spawner_result_fd(const struct warren_spawner *spawner);
+/// Requests submitted whose results have not been taken yet.
+uint32_t warren_spawner_in_flight(const struct warren_spawner *spawner);
+/// Queues a spawn; never blocks. The plan, the envp and the conn's fds must stay valid and open
+/// until its result is taken. Returns 0, or -EAGAIN when the ring is full.
+int warren_spawner_submit(struct warren_spawner *spawner, const struct warren_plan *plan,
+                          const struct warren_conn *conn, uint64_t token);
+/// Takes the next result: 1 and fills `out`, or 0 when none is waiting (and clears the result fd).
+/// Drain until 0 on each wake-up. Only the thread that submits may take.
+int warren_spawner_take(struct warren_spawner *spawner, struct warren_spawn_result *out);
 
 #ifdef __cplusplus
 }

@@ -11,7 +11,7 @@ extension Server {
     func acceptAll(on listener: Listener) {
         let service = listener.service
         var batch = 0
-        while batch < 64 && !service.atCapacity && !shuttingDown && !acceptSuspended {
+        while batch < 64 && !service.atCapacity && !shuttingDown && !acceptSuspended && spawnRoom {
             batch += 1
             let accepted: AcceptedConnection
             do {
@@ -67,34 +67,40 @@ extension Server {
         for service in services.values { refreshListeners(of: service) }
     }
 
-    /// Applies max_per_source, then spawns the engine. The parent's copy of the socket is closed on
-    /// every path: the engine holds the only one.
+    /// Applies max_per_source, then hands the spawn to a spawn thread (Server+Spawned.swift). The
+    /// parent's copy of the socket is closed once the thread answers, or here on every other path.
     private func serve(_ accepted: AcceptedConnection, for service: ServiceRuntime) {
-        defer { try? accepted.socket.close() }
         let key = accepted.peer.hostKey
         let fromSource = service.perSource[key, default: 0]
         if fromSource >= service.config.maxPerSource {
+            try? accepted.socket.close()
             var line = connectionLine(service: service, peer: accepted.peer)
             line.add("duration", LogLine.duration(0))
             line.add("reason", "max_per_source")
             sink.write(line)
             return
         }
-        if handOff(accepted, to: service) { return }
+        if handOff(accepted, to: service) {
+            try? accepted.socket.close()
+            return
+        }
         let started = Clock.monotonicNanoseconds()
         let cgroup = openCgroupLeaf(for: service, peer: accepted.peer)
-        if cgroup.refused { return }
+        if cgroup.refused {
+            try? accepted.socket.close()
+            return
+        }
         let plan = service.plan
         let environment = ucspiEnvironment(
             peer: accepted.peer, local: accepted.local, policy: plan.policyEnvironment)
-        let child: SpawnedChild
-        let log: ServiceLog
         do throws(Errno) {
-            log = try engineLog(of: service)
-            child = try Spawner.spawn(
-                plan, socket: accepted.socket, log: log.socket.sender, environment: environment,
-                cgroup: cgroup.leaf?.descriptor)
+            let log = try engineLog(of: service)
+            let pending = PendingSpawn(
+                service: service, plan: plan, peer: accepted.peer, local: accepted.local,
+                socket: accepted.socket, log: log, cgroup: cgroup.leaf, started: started)
+            try submitSpawn(pending, environment: environment)
         } catch {
+            try? accepted.socket.close()
             settleCgroupLeaf(cgroup.leaf, connection: nil)
             var line = connectionLine(service: service, peer: accepted.peer)
             line.add("duration", LogLine.duration(0))
@@ -104,27 +110,8 @@ extension Server {
             sink.write(line)
             return
         }
-        let connection = Connection(
-            id: nextConnectionID, service: service, plan: plan, peer: accepted.peer, local: accepted.local,
-            child: child, started: started)
-        nextConnectionID += 1
-        connections[connection.id] = connection
-        settleCgroupLeaf(cgroup.leaf, connection: connection)
         service.active += 1
         service.perSource[key] = fromSource + 1
-        log.engines[child.pid] = connection
-        do {
-            try watch(child.pidfd, as: .pidfd(connection))
-            try watch(child.report, as: .report(connection))
-        } catch {
-            // Without its pidfd in epoll the child would never be reaped: end it now, and let a
-            // timer look for its exit (the loop never waits for a child).
-            connection.reason = "epoll_failed"
-            try? child.pidfd.sendSignal(SIGKILL)
-            schedule(Clock.monotonicNanoseconds() + 1_000_000, .reapUnwatched(connection.id))
-            return
-        }
-        schedule(started + service.config.timeoutNanoseconds, .timeout(connection.id))
     }
 
     /// The fields every per-connection record starts with.

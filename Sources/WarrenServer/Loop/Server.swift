@@ -3,8 +3,9 @@ import WarrenSpawn
 import WarrenSystem
 
 /// The superserver's one event loop: a single thread, no Swift concurrency. Every source is an fd in
-/// one epoll set (listeners, child pidfds, spawn report pipes, one stderr socket per service, one signalfd,
-/// one timerfd), and no handler ever blocks on a child.
+/// one epoll set (listeners, child pidfds, spawn report pipes, one stderr socket per service, one
+/// signalfd, one timerfd, the spawn threads' result eventfds), and no handler ever blocks on a
+/// child: the clone itself runs on C spawn threads (Server+Spawned.swift).
 ///
 /// Engine stderr goes to one datagram socket per service, not a pipe per connection: warren then
 /// holds one fd per running engine (its pidfd), and each datagram still names its sender's pid, so
@@ -23,8 +24,10 @@ public final class Server {
         case engineLog(ServiceRuntime)
         /// Audit records naming seccomp kills: drained as they come so none overflow the socket.
         case seccompLog
-        /// A prespawned engine's pidfd, report pipe or stderr, before its handoff (Server+Prespawn).
+        /// A prespawned engine's pidfd or report pipe, before its handoff (Server+Prespawn).
         case prespawned(Waiter, Waiter.Channel)
+        /// A spawn thread has results.
+        case spawned(SpawnThread)
     }
 
     enum TimerToken {
@@ -45,6 +48,10 @@ public final class Server {
     var listeners: [SocketAddress: Listener] = [:]
     var sources: [Int32: Source] = [:]
     var connections: [UInt64: Connection] = [:]
+    /// Spawn threads (Server+Spawned.swift): the loop hands each spawn to one and goes on.
+    let spawners: [SpawnThread]
+    /// Accepted connections whose spawn a thread has not answered yet, by token and thread.
+    var spawning: [SpawnKey: PendingSpawn] = [:]
     /// Reaped connections whose record waits for the kernel's seccomp audit line.
     var pendingRecords: [UInt64: Connection] = [:]
     /// Names the syscall of a seccomp kill; nil when /dev/kmsg cannot be read here.
@@ -75,6 +82,8 @@ public final class Server {
         try SignalFD.ignore(SIGPIPE)
         epoll = try Epoll.create()
         timer = try TimerFD.create()
+        // Fail closed: no spawn thread, no server (there is no slower fallback).
+        spawners = try Self.startSpawners()
         seccompDeaths = SeccompDeathLog()
         let loaded = try loader(configPath)
         config = loaded.config
@@ -86,6 +95,7 @@ public final class Server {
         if let deaths = seccompDeaths {
             try watch(deaths.fileDescriptor, as: .seccompLog)
         }
+        for spawner in spawners { try watch(spawner.resultDescriptor, as: .spawned(spawner)) }
         try apply(loaded, bound: try bindNewListeners(for: loaded.config))
         replacePools(reason: "reload")
         logWarnings(loaded)
@@ -102,7 +112,7 @@ public final class Server {
 
     /// Serves until SIGTERM or SIGINT and the drain that follows are over.
     public func run() throws(Errno) {
-        while !(shuttingDown && connections.isEmpty && prespawn.waiters.isEmpty) {
+        while !(shuttingDown && connections.isEmpty && prespawn.waiters.isEmpty && spawning.isEmpty) {
             // Records of one iteration leave in one write; while the reader lags, look again soon.
             sink.flush()
             // Many events per wait: one listener event spawns up to a batch of engines, and each
@@ -133,6 +143,7 @@ public final class Server {
         case .engineLog(let service): readEngineLog(of: service)
         case .seccompLog: seccompDeaths?.drain()
         case .prespawned(let waiter, let channel): handleWaiter(waiter, channel)
+        case .spawned(let spawner): takeSpawned(from: spawner)
         }
     }
 
@@ -151,9 +162,12 @@ public final class Server {
         sources[fd.rawValue] = source
     }
 
-    /// Closes an fd the loop watches (closing also removes it from epoll).
+    /// Removes an fd from epoll, then closes it. Closing alone is not enough: epoll drops an fd
+    /// only when the last copy of it closes, and a child in its sandbox set-up holds copies of all
+    /// of warren's fds until its close_range; meanwhile a closed pidfd or pipe would be reported
+    /// again and again (a busy loop: ~35,000 wake-ups for 160 connections, measured).
     func unwatchAndClose(_ fd: FileDescriptor) {
-        sources[fd.rawValue] = nil
+        if sources.removeValue(forKey: fd.rawValue) != nil { try? epoll.remove(fd) }
         try? fd.close()
     }
 
@@ -179,7 +193,7 @@ public final class Server {
     /// Puts each listener in or out of epoll as its service's capacity, a shutdown or an accept
     /// suspension requires.
     func refreshListeners(of service: ServiceRuntime) {
-        let on = !shuttingDown && !acceptSuspended && !service.atCapacity
+        let on = !shuttingDown && !acceptSuspended && !service.atCapacity && spawnRoom
         for listener in service.listeners { setWatching(listener, on) }
     }
 
