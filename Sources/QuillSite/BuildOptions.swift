@@ -5,7 +5,9 @@ public struct BuildOptions: Sendable {
     public var output: String?
     public var drafts = false
     public var future = false
-    /// Ignore the previous build: render and compress everything again.
+    /// Parse and render everything again, ignoring cached entries and input keys; a file whose
+    /// rendered bytes equal the previous build's is still linked (or kept in a recycled spare)
+    /// rather than written and compressed again.
     public var full = false
     /// "Now", for deciding which posts are in the future.
     public var now = Date()

@@ -40,8 +40,30 @@ public struct Entry: Sendable {
     public var wordCount: Int
     /// A hash of the file's bytes and every resolved field, for the incremental cache.
     public var contentHash: String
+    /// A hash of just what a list card shows (TemplateContext.card): list pages and the archive
+    /// are keyed by it, so an edit further down a post does not re-render them.
+    public var cardHash = ""
 
     public var readingMinutes: Int { max(1, (wordCount + 229) / 230) }
+
+    /// What `cardHash` covers; keep in step with TemplateContext.card.
+    func computeCardHash() -> String {
+        var hasher = SHA256()
+        for field in [
+            title, url, dateISO, dateDisplay, "\(readingMinutes)", excerptHTML, excerptText,
+            description ?? "\u{0}",
+            image ?? "\u{0}",
+        ] {
+            hasher.update(field)
+            hasher.update("\u{1}")
+        }
+        for list in [tags, tagSlugs, authors, authorSlugs, internalTags] {
+            hasher.update(list.joined(separator: "\u{2}"))
+            hasher.update("\u{1}")
+        }
+        hasher.update(PlainValue.map(extra).stableText)
+        return hasher.hexDigest()
+    }
 }
 
 /// A front matter value kept for templates, in a Sendable form.
@@ -57,6 +79,18 @@ public indirect enum PlainValue: Sendable, Equatable {
             self = .map(map.mapValues(PlainValue.init))
         } else {
             self = .string("\(any)")
+        }
+    }
+
+    /// A deterministic text form (map keys sorted), for hashing.
+    var stableText: String {
+        switch self {
+        case .string(let value): return "s\(value.utf8.count):\(value)"
+        case .list(let values): return "l\(values.count)[" + values.map(\.stableText).joined() + "]"
+        case .map(let values):
+            return "m\(values.count){"
+                + values.keys.sorted().map { "s\($0.utf8.count):\($0)" + values[$0]!.stableText }.joined()
+                + "}"
         }
     }
 

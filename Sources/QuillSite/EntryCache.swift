@@ -14,7 +14,7 @@ struct EntryCache: Sendable {
     }
 
     static let path = "entries"
-    static let version = "quill-entries-1"
+    static let version = "quill-entries-2"
 
     var items: [String: Item] = [:]
 
@@ -125,6 +125,7 @@ private struct ByteWriter {
         for text in [e.html, e.excerptHTML, e.excerptText] { string(text) }
         int(e.wordCount)
         string(e.contentHash)
+        string(e.cardHash)
     }
 }
 
@@ -245,8 +246,9 @@ private struct ByteReader {
         let excerptText = string()
         let wordCount = int()
         let contentHash = string()
+        let cardHash = string()
         guard ok else { return nil }
-        let entry = Entry(
+        var entry = Entry(
             kind: kind, sourcePath: sourcePath, title: title, slug: slug, url: url, date: date,
             hasDate: hasDate, updated: updated, draft: draft, tags: tags, tagSlugs: tagSlugs,
             authorSlugs: authorSlugs, dateISO: dateISO, dateDisplay: dateDisplay, internalTags: internalTags,
@@ -255,6 +257,7 @@ private struct ByteReader {
             meta: Dictionary(zip(metaKeys, metaValues), uniquingKeysWith: { first, _ in first }),
             extra: extra, html: html, excerptHTML: excerptHTML, excerptText: excerptText,
             wordCount: wordCount, contentHash: contentHash)
+        entry.cardHash = cardHash
         return EntryCache.Item(identity: identity, entry: entry, warnings: warnings)
     }
 }

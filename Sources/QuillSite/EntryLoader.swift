@@ -104,7 +104,7 @@ struct EntryLoader: Sendable {
         var hasher = SHA256()
         hasher.update(source.bytes)
         for field in [relativePath, url, title, "\(date.timeIntervalSince1970)"] { hasher.update(field) }
-        let entry = Entry(
+        var entry = Entry(
             kind: kind, sourcePath: relativePath, title: title, slug: slug, url: url, date: date,
             hasDate: hasDate,
             updated: updated, draft: try matter.bool("draft", file: file) ?? false,
@@ -116,6 +116,7 @@ struct EntryLoader: Sendable {
             canonicalURL: try matter.string("canonical_url", file: file), meta: meta, extra: extra,
             html: rendered.html, excerptHTML: excerptHTML, excerptText: excerptText,
             wordCount: rendered.wordCount, contentHash: hasher.hexDigest())
+        entry.cardHash = entry.computeCardHash()
         return (entry, warnings)
     }
 }

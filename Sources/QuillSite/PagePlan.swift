@@ -34,6 +34,27 @@ struct PagePlan: Sendable {
         return hasher.hexDigest()
     }
 
+    /// What list cards of some posts show (Entry.cardHash).
+    private func cardsKey(_ posts: some Sequence<Entry>) -> String {
+        var hasher = SHA256()
+        for post in posts {
+            hasher.update(post.cardHash)
+            hasher.update("\n")
+        }
+        return hasher.hexDigest()
+    }
+
+    /// What the sitemap shows of each entry: its URL and dates.
+    private func sitemapEntriesKey(_ entries: [Entry]) -> String {
+        var hasher = SHA256()
+        for entry in entries {
+            hasher.update(
+                "\(entry.url)|\(entry.date.timeIntervalSince1970)|\(entry.hasDate)|"
+                    + "\(entry.updated?.timeIntervalSince1970 ?? -1)\n")
+        }
+        return hasher.hexDigest()
+    }
+
     private func groupsKey(_ groups: [Group]) -> String {
         var hasher = SHA256()
         for group in groups { hasher.update("\(group.name)|\(group.url)|\(group.posts.count)\n") }
@@ -91,14 +112,13 @@ struct PagePlan: Sendable {
                 posts: author.posts, template: "author", extra: extra,
                 extraKey: "author|\(author.name)|\(author.url)|\(author.posts.count)")
         }
-        let allPosts = postsKey(posts)
-        let archiveKey = key(["archive", allPosts, groupsKey(model.tags)])
+        let archiveKey = key(["archive", cardsKey(posts), groupsKey(model.tags)])
         jobs.append(
             html("archive/index.html", key: archiveKey) {
                 theme.render(archiveContext(), template: "archive")
             })
         jobs.append(
-            html("404.html", key: key(["404", postsKey(posts.prefix(5))])) {
+            html("404.html", key: key(["404", cardsKey(posts.prefix(5))])) {
                 var page = context.listContext(
                     title: "Page not found", description: "This page does not exist.", base: "/404.html",
                     page: 1,
@@ -112,23 +132,21 @@ struct PagePlan: Sendable {
         for relative in FileWalker.files(under: staticRoot) {
             staticPaths.insert(relative)
             let writer = self.writer
-            // A static file's key is its size, modification time and inode: no need to read it.
-            let key = FileSystem.stableIdentity(staticRoot + "/" + relative, now: Date()).map {
-                "static|" + $0
-            }
+            // A static file is read and keyed by its bytes (a key from its modification time
+            // would depend on when the build ran); an unchanged one is linked, not compressed.
             jobs.append { () throws in
-                try writer.write(relative, key: key) { () throws in
-                    guard let data = FileManager.default.contents(atPath: staticRoot + "/" + relative) else {
-                        throw SiteError(file: "static/" + relative, line: 1, "cannot read file")
-                    }
-                    return [UInt8](data)
+                guard let data = FileManager.default.contents(atPath: staticRoot + "/" + relative) else {
+                    throw SiteError(file: "static/" + relative, line: 1, "cannot read file")
                 }
+                let bytes = [UInt8](data)
+                try writer.write(relative, key: "static|" + SHA256.hex(bytes)) { bytes }
             }
         }
         let feeds = Feeds(context: context)
         let feedKey = postsKey(feeds.posts)
         let sitemapKey = key([
-            "sitemap", allPosts, postsKey(model.pages), groupsKey(model.tags), groupsKey(model.authors),
+            "sitemap", sitemapEntriesKey(posts), sitemapEntriesKey(model.pages), groupsKey(model.tags),
+            groupsKey(model.authors),
         ])
         let feedJobs: [(String, String, @Sendable () -> String)] = [
             ("rss.xml", key(["rss", feedKey]), { feeds.rss() }),
@@ -185,7 +203,7 @@ struct PagePlan: Sendable {
             let slice = indexes.dropFirst((page - 1) * perPage).prefix(perPage).map { all[$0] }
             let key = key([
                 "list", template, base, "\(page)", "\(pages)", title ?? "", description, extraKey,
-                postsKey(slice),
+                cardsKey(slice),
             ])
             return html(Self.file(for: Paginator.path(base: base, page: page)), key: key) {
                 let list = context.listContext(

@@ -13,9 +13,11 @@ public enum SiteBuilder {
         let start = ContinuousClock.now
         let root = site.hasSuffix("/") && site.count > 1 ? String(site.dropLast()) : site
         let publisher = Publisher(output: options.output ?? root + "/public")
-        let previous = options.full ? nil : publisher.current
-        let (model, warnings, entries) = try SiteLoader(root: root, options: options, previousBuild: previous)
-            .load()
+        // --full parses and renders everything; it still reuses files whose bytes are identical.
+        let previous = publisher.current
+        let (model, warnings, entries) = try SiteLoader(
+            root: root, options: options, previousBuild: options.full ? nil : previous
+        ).load()
         let theme = try Theme.load(siteRoot: root)
         let staging: String
         let recycled: Bool
@@ -23,7 +25,8 @@ public enum SiteBuilder {
             throw BuildFailure([error])
         }
 
-        let writer = OutputWriter(root: staging, previousRoot: previous, recycled: recycled)
+        let writer = OutputWriter(
+            root: staging, previousRoot: previous, recycled: recycled, useKeys: !options.full)
         let plan = PagePlan(
             model: model, theme: theme,
             context: TemplateContext(

@@ -11,7 +11,8 @@ struct BuildCommand: ParsableCommand {
         String?
     @Flag(help: "Include posts and pages marked draft.") var drafts = false
     @Flag(help: "Include posts dated in the future.") var future = false
-    @Flag(help: "Render everything again, ignoring the previous build.") var full = false
+    @Flag(help: "Parse and render everything again (files with identical bytes are still reused).")
+    var full = false
 
     func run() throws {
         var options = BuildOptions()

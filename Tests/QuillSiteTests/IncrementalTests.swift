@@ -86,13 +86,20 @@ import Testing
         }
         let site = try TempSite(files)
         _ = try site.build()
-        // p1 is the oldest: its page, the last home, "odd" and author page, the archive, the
-        // sitemap and the three feeds (feed_limit 20 holds every post) show it. p2's page links
-        // to it by title and URL, which did not change.
+        // p1 is the oldest. Its first paragraph (its excerpt) changes: its page, the last home,
+        // "odd" and author page, the archive and the three feeds (feed_limit 20 holds every post)
+        // show it. The sitemap (URLs and dates) and p2's page (p1's title and URL) do not change.
         try site.write("content/posts/2024-01-01-p1.md", "---\ntags: [odd]\n---\n# P1\n\nChanged.\n")
         let summary = try site.build()
-        #expect(summary.rendered == 9, "rendered \(summary.rendered) of \(summary.files)")
+        #expect(summary.rendered == 8, "rendered \(summary.rendered) of \(summary.files)")
         try expectSameAsFull(site, "one changed post")
+        // An edit below the excerpt leaves every list card as it was: only the post and the
+        // feeds (which carry full content) are rendered.
+        try site.write(
+            "content/posts/2024-01-01-p1.md", "---\ntags: [odd]\n---\n# P1\n\nChanged.\n\nA new paragraph.\n")
+        let below = try site.build()
+        #expect(below.rendered == 4, "rendered \(below.rendered) of \(below.files)")
+        try expectSameAsFull(site, "an edit below the excerpt")
     }
 
     @Test func aRecycledSpareBuildEqualsAFullBuild() throws {
@@ -132,6 +139,10 @@ import Testing
             _ = try site.build()
             try expectSameAsFull(site, label)
         }
+        // --full in place renders everything again and reuses only identical bytes: same output.
+        let full = try site.build(full: true)
+        #expect(full.rendered == full.files)
+        try expectSameAsFull(site, "--full in place")
         let published = try FileManager.default.contentsOfDirectory(atPath: site.root).filter {
             $0.hasPrefix("public.")
         }
