@@ -81,3 +81,7 @@ int warren_recv_datagrams(int fd, unsigned char *buffer, size_t slot, struct war
     }
     return n;
 }
+
+ssize_t warren_send_nowait(int fd, const void *buffer, size_t length) {
+    return send(fd, buffer, length, MSG_DONTWAIT | MSG_NOSIGNAL);
+}

@@ -1,4 +1,4 @@
-import CWarrenSpawn  // sys/socket.h: MSG_DONTWAIT, MSG_NOSIGNAL
+import CWarrenSpawn
 import Glibc
 
 /// Where warren writes its own records, written without ever blocking the event loop when the
@@ -54,10 +54,7 @@ public struct LogOutput: Sendable {
                 bytes.withUnsafeBytes { raw in
                     switch mode {
                     case .write: Glibc.write(descriptor.rawValue, raw.baseAddress, raw.count)
-                    case .send:
-                        Glibc.send(
-                            descriptor.rawValue, raw.baseAddress, raw.count,
-                            Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
+                    case .send: warren_send_nowait(descriptor.rawValue, raw.baseAddress, raw.count)
                     }
                 }
             }

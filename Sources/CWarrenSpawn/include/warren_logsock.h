@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,6 +32,9 @@ int warren_log_socketpair(int fds[2], int send_buffer);
 /// own `slot` bytes of `buffer`. Returns how many were received, 0 when none is queued, -1 on error.
 int warren_recv_datagrams(int fd, unsigned char *buffer, size_t slot, struct warren_datagram *out,
                           unsigned int count);
+
+/// send(MSG_DONTWAIT | MSG_NOSIGNAL): warren's own log to a socket, never waiting, never SIGPIPE.
+ssize_t warren_send_nowait(int fd, const void *buffer, size_t length);
 
 #ifdef __cplusplus
 }
