@@ -41,7 +41,7 @@ static void reset_signals(int report_fd) {
         warren_fail(report_fd, "sigprocmask", -1, errno);
 }
 
-// Socket on 0 and 1, log pipe on 2, the report pipe on 3 (close-on-exec), nothing else: the
+// Socket on 0 and 1, the service's log socket on 2, the report pipe on 3 (close-on-exec), nothing else: the
 // namespace fds and every fd of warren (listeners, other connections) are closed here. A prespawned
 // engine's handoff socket takes fd 3 (the number docs/engine-protocol.md fixes, so policies can
 // filter recvmsg on it) and moves the report pipe to fd 4.

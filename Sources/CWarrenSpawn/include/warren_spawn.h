@@ -121,7 +121,7 @@ void warren_release(struct warren_prepared *prepared);
 /// Per-connection inputs, prepared by the parent before cloning.
 struct warren_conn {
     int sock_fd;                  // becomes fd 0 and fd 1
-    int log_fd;                   // becomes fd 2 (write end of the service's log pipe)
+    int log_fd;                   // becomes fd 2 (sending end of the service's log socket)
     int report_fd;                // write end of a close-on-exec report pipe
     char *const *envp;            // NULL-terminated, complete (UCSPI + policy env)
     int out_fd;                   // becomes fd 1 instead of sock_fd when >= 0 (`warren run`)
