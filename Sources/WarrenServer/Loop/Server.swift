@@ -68,7 +68,6 @@ public final class Server {
         seccompDeaths = SeccompDeathLog()
         let loaded = try loader(configPath)
         config = loaded.config
-        cgroups = try Self.makeCgroupLeaves(for: loaded, sink: sink)
         try epoll.add(signals.descriptor)
         sources[signals.descriptor.rawValue] = .signals
         try epoll.add(timer.descriptor)
@@ -77,6 +76,7 @@ public final class Server {
             try watch(deaths.fileDescriptor, as: .seccompLog)
         }
         try apply(loaded, bound: try bindNewListeners(for: loaded.config))
+        cgroups = try Self.makeCgroupLeaves(for: loaded, sink: sink)
         logWarnings(loaded)
         var names = LogLine(event: seccompDeaths == nil ? "warning" : "seccomp_names")
         if let deaths = seccompDeaths {
