@@ -41,7 +41,9 @@ static void reset_signals(int report_fd) {
 }
 
 // Socket on 0 and 1, log pipe on 2, the report pipe on 3 (close-on-exec), nothing else: the
-// namespace fds and every fd of warren (listeners, other connections) are closed here.
+// namespace fds and every fd of warren (listeners, other connections) are closed here. A prespawned
+// engine's handoff socket takes fd 3 (the number docs/engine-protocol.md fixes, so policies can
+// filter recvmsg on it) and moves the report pipe to fd 4.
 static int setup_fds(int report, const struct warren_conn *conn) {
     int sock = (int)syscall(SYS_fcntl, conn->sock_fd, F_DUPFD, HIGH_FD);
     if (sock < 0) warren_fail(report, "dup_socket", -1, errno);
@@ -49,14 +51,18 @@ static int setup_fds(int report, const struct warren_conn *conn) {
     if (out < 0) warren_fail(report, "dup_output", -1, errno);
     int log = (int)syscall(SYS_fcntl, conn->log_fd, F_DUPFD, HIGH_FD);
     if (log < 0) warren_fail(report, "dup_log", -1, errno);
+    int handoff = conn->handoff_fd >= 0 ? (int)syscall(SYS_fcntl, conn->handoff_fd, F_DUPFD, HIGH_FD) : -1;
+    if (conn->handoff_fd >= 0 && handoff < 0) warren_fail(report, "dup_handoff", -1, errno);
     int rep = (int)syscall(SYS_fcntl, report, F_DUPFD_CLOEXEC, HIGH_FD);
     if (rep < 0) warren_fail(report, "dup_report", -1, errno);
-    if (syscall(SYS_dup3, rep, 3, O_CLOEXEC) < 0) warren_fail(rep, "dup_report", -1, errno);
-    rep = 3;
+    int rep_target = handoff >= 0 ? 4 : 3;
+    if (syscall(SYS_dup3, rep, rep_target, O_CLOEXEC) < 0) warren_fail(rep, "dup_report", -1, errno);
+    rep = rep_target;
+    if (handoff >= 0 && syscall(SYS_dup2, handoff, 3) < 0) warren_fail(rep, "dup_handoff", -1, errno);
     if (syscall(SYS_dup2, sock, 0) < 0) warren_fail(rep, "dup_stdin", -1, errno);
     if (syscall(SYS_dup2, out, 1) < 0) warren_fail(rep, "dup_stdout", -1, errno);
     if (syscall(SYS_dup2, log, 2) < 0) warren_fail(rep, "dup_stderr", -1, errno);
-    if (syscall(SYS_close_range, 4, ~0U, 0) != 0) warren_fail(rep, "close_range", -1, errno);
+    if (syscall(SYS_close_range, rep + 1, ~0U, 0) != 0) warren_fail(rep, "close_range", -1, errno);
     return rep;
 }
 

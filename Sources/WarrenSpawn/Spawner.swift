@@ -8,6 +8,12 @@ public struct SpawnedChild: Sendable {
     public var pid: pid_t
     public var pidfd: FileDescriptor
     public var report: FileDescriptor
+
+    public init(pid: pid_t, pidfd: FileDescriptor, report: FileDescriptor) {
+        self.pid = pid
+        self.pidfd = pidfd
+        self.report = report
+    }
 }
 
 public enum Spawner {
@@ -24,17 +30,18 @@ public enum Spawner {
     }
 
     /// As above, with separate fds for the engine's fd 0 and fd 1 (`warren run` on a terminal or
-    /// pipes); `output` nil means `input` serves both.
+    /// pipes); `output` nil means `input` serves both. `handoff`, for a prespawned engine, goes on
+    /// the engine's fd 3 (the caller puts `WARREN_HANDOFF_FD=3` in `environment`).
     public static func spawn(
         _ plan: SpawnPlan, input: FileDescriptor, output: FileDescriptor?, log: FileDescriptor,
-        environment: [String], cgroup: FileDescriptor? = nil
+        environment: [String], handoff: FileDescriptor? = nil, cgroup: FileDescriptor? = nil
     ) throws(Errno) -> SpawnedChild {
         let (reportRead, reportWrite) = try makeReportPipe()
         defer { try? reportWrite.close() }
         let envp = CStringArray(environment)
         var conn = warren_conn(
             sock_fd: input.rawValue, log_fd: log.rawValue, report_fd: reportWrite.rawValue,
-            envp: envp.pointer, out_fd: output?.rawValue ?? -1,
+            envp: envp.pointer, out_fd: output?.rawValue ?? -1, handoff_fd: handoff?.rawValue ?? -1,
             cgroup_fd: cgroup?.rawValue ?? -1)
         var child = warren_child()
         let rc = withUnsafePointer(to: &plan.plan) { planPointer in

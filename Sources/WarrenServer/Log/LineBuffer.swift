@@ -35,6 +35,15 @@ struct LineBuffer {
         return lines
     }
 
+    /// The bytes that were to follow are lost (a datagram longer than warren reads): the line in
+    /// progress, if any, is forwarded marked truncated and the rest of it, up to its newline, dropped.
+    mutating func cut() -> Line? {
+        defer { pending.removeAll(keepingCapacity: true) }
+        guard !discarding else { return nil }
+        discarding = true
+        return Line(text: decode(pending), truncated: true)
+    }
+
     /// At end of file: the unterminated rest, if any.
     mutating func finish() -> Line? {
         defer {

@@ -72,17 +72,3 @@ public struct LogLine: Sendable {
         return "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
     }
 }
-
-/// Where records go: stderr, one write per record so records from one warren never interleave.
-public struct LogSink: Sendable {
-    public var descriptor: FileDescriptor
-
-    public init(descriptor: FileDescriptor = .standardError) {
-        self.descriptor = descriptor
-    }
-
-    public func write(_ line: LogLine) {
-        // A failing stderr cannot be reported anywhere; serving goes on.
-        try? descriptor.writeFully(Array((line.text + "\n").utf8))
-    }
-}

@@ -75,6 +75,7 @@ extension Server {
             sink.write(line)
             return
         }
+        if handOff(accepted, to: service) { return }
         let started = Clock.monotonicNanoseconds()
         let cgroup = openCgroupLeaf(for: service, peer: accepted.peer)
         if cgroup.refused { return }
@@ -82,19 +83,12 @@ extension Server {
         let environment = ucspiEnvironment(
             peer: accepted.peer, local: accepted.local, policy: plan.policyEnvironment)
         let child: SpawnedChild
-        let logRead: FileDescriptor
+        let log: ServiceLog
         do throws(Errno) {
-            let pipe = try FileDescriptor.openLogPipe()
-            defer { try? pipe.writeEnd.close() }
-            do throws(Errno) {
-                child = try Spawner.spawn(
-                    plan, socket: accepted.socket, log: pipe.writeEnd, environment: environment,
-                    cgroup: cgroup.leaf?.descriptor)
-            } catch {
-                try? pipe.readEnd.close()
-                throw error
-            }
-            logRead = pipe.readEnd
+            log = try engineLog(of: service)
+            child = try Spawner.spawn(
+                plan, socket: accepted.socket, log: log.socket.sender, environment: environment,
+                cgroup: cgroup.leaf?.descriptor)
         } catch {
             settleCgroupLeaf(cgroup.leaf, connection: nil)
             var line = connectionLine(service: service, peer: accepted.peer)
@@ -107,25 +101,22 @@ extension Server {
         }
         let connection = Connection(
             id: nextConnectionID, service: service, plan: plan, peer: accepted.peer, local: accepted.local,
-            child: child,
-            log: logRead, started: started)
+            child: child, started: started)
         nextConnectionID += 1
         connections[connection.id] = connection
         settleCgroupLeaf(cgroup.leaf, connection: connection)
         service.active += 1
         service.perSource[key] = fromSource + 1
+        log.engines[child.pid] = connection
         do {
             try watch(child.pidfd, as: .pidfd(connection))
             try watch(child.report, as: .report(connection))
-            try watch(logRead, as: .log(connection))
         } catch {
-            // Without its pidfd in epoll the child could never be reaped: end it now and reap it
-            // here, the one place the loop waits for a child (it is already dying from SIGKILL).
+            // Without its pidfd in epoll the child would never be reaped: end it now, and let a
+            // timer look for its exit (the loop never waits for a child).
             connection.reason = "epoll_failed"
             try? child.pidfd.sendSignal(SIGKILL)
-            var info = pollfd(fd: child.pidfd.rawValue, events: Int16(POLLIN), revents: 0)
-            _ = poll(&info, 1, -1)
-            reap(connection)
+            schedule(Clock.monotonicNanoseconds() + 1_000_000, .reapUnwatched(connection.id))
             return
         }
         schedule(started + service.config.timeoutNanoseconds, .timeout(connection.id))

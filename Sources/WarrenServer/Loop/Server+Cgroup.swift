@@ -10,6 +10,8 @@ final class CgroupLeaves {
     let tree: CgroupTree
     /// The leaf of every running connection, by connection id.
     var running: [UInt64: String] = [:]
+    /// The leaf of every prespawned waiter not yet handed a connection, by waiter id.
+    var waiting: [UInt64: String] = [:]
     /// Leaves of reaped connections that still held a process at removal.
     var busy: [String] = []
 
@@ -98,6 +100,49 @@ extension Server {
         }
     }
 
+    /// A prespawned waiter's leaf (`w<id>`), made like a connection's. `refused` when the plan needs
+    /// a leaf and none could be made: the waiter is not spawned (logged as prespawn_exit).
+    func openWaiterLeaf(for service: ServiceRuntime) -> (leaf: CgroupLeaf?, refused: Bool) {
+        guard let cgroups else { return (nil, false) }
+        do throws(CgroupError) {
+            let leaf = try cgroups.tree.makeLeaf(
+                service: service.name, name: "w\(prespawn.nextID)", files: service.plan.cgroupFiles)
+            return (leaf, false)
+        } catch {
+            let needed = service.plan.needsCgroupLeaf
+            var line = LogLine(event: needed ? "prespawn_exit" : "warning")
+            line.add("service", service.name)
+            if needed { line.add("reason", "cgroup_failed") }
+            line.add("msg", needed ? error.description : "engine runs without a cgroup leaf: \(error)")
+            sink.write(line)
+            return (nil, needed)
+        }
+    }
+
+    /// After a waiter's clone: closes the leaf's fd; records the leaf for the waiter, or removes it
+    /// when the spawn failed.
+    func settleWaiterLeaf(_ leaf: CgroupLeaf?, waiter: Waiter?) {
+        guard let leaf, let cgroups else { return }
+        try? leaf.descriptor.close()
+        if let waiter {
+            cgroups.waiting[waiter.id] = leaf.path
+        } else {
+            removeLeaf(leaf.path, cgroups)
+        }
+    }
+
+    /// A handoff: the waiter's leaf is the connection's from now on (its kill and removal).
+    func adoptWaiterLeaf(_ waiter: Waiter, by connection: Connection) {
+        guard let cgroups, let path = cgroups.waiting.removeValue(forKey: waiter.id) else { return }
+        cgroups.running[connection.id] = path
+    }
+
+    /// A waiter reaped before any handoff: its leaf goes.
+    func removeWaiterLeaf(_ waiter: Waiter) {
+        guard let cgroups, let path = cgroups.waiting.removeValue(forKey: waiter.id) else { return }
+        removeLeaf(path, cgroups)
+    }
+
     /// After the clone: the leaf's fd is closed at once (warren keeps no fd per engine for it).
     /// With a child, the leaf is recorded for its kill and removal; without one it goes now.
     func settleCgroupLeaf(_ leaf: CgroupLeaf?, connection: Connection?) {
@@ -157,7 +202,9 @@ extension Server {
         guard let cgroups else { return }
         let kept = Set(services.keys.map { cgroups.tree.root + "/svc-" + $0 })
         let inUse = Set(
-            (Array(cgroups.running.values) + cgroups.busy).map { String($0[..<$0.lastIndex(of: "/")!]) })
+            (Array(cgroups.running.values) + Array(cgroups.waiting.values) + cgroups.busy).map {
+                String($0[..<$0.lastIndex(of: "/")!])
+            })
         for directory in CgroupTree.subdirectories(of: cgroups.tree.root)
         where !kept.contains(directory) && !inUse.contains(directory) {
             _ = try? CgroupTree.remove(directory)

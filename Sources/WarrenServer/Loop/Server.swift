@@ -6,9 +6,9 @@ import WarrenSystem
 /// one epoll set (listeners, child pidfds, spawn report pipes, engine stderr pipes, one signalfd,
 /// one timerfd), and no handler ever blocks on a child.
 ///
-/// Engine stderr uses one pipe per connection rather than one per service: each line is then known
-/// to come from one pid (the log prefix names it), and a partial line from one engine can never be
-/// joined to another's. The cost is one pipe2 and one epoll entry per connection.
+/// Engine stderr goes to one datagram socket per service, not a pipe per connection: warren then
+/// holds one fd per running engine (its pidfd), and each datagram still names its sender's pid, so
+/// lines are split per engine as before (Log/Server+EngineLog.swift).
 public final class Server {
     /// Reads and compiles a config file (on start and on every SIGHUP).
     public typealias Loader = (String) throws(ConfigErrors) -> LoadedConfig
@@ -19,9 +19,12 @@ public final class Server {
         case timer
         case pidfd(Connection)
         case report(Connection)
-        case log(Connection)
+        /// A service's engine stderr socket.
+        case engineLog(ServiceRuntime)
         /// Audit records naming seccomp kills: drained as they come so none overflow the socket.
         case seccompLog
+        /// A prespawned engine's pidfd, report pipe or stderr, before its handoff (Server+Prespawn).
+        case prespawned(Waiter, Waiter.Channel)
     }
 
     enum TimerToken {
@@ -30,6 +33,9 @@ public final class Server {
         case resumeAccepting
         /// A seccomp kill whose syscall the kernel log had not named yet: look again, then log.
         case seccompRecord(UInt64)
+        case prespawn(PrespawnTimer)
+        /// A killed engine whose pidfd could not join epoll: try to reap it again.
+        case reapUnwatched(UInt64)
     }
 
     let loader: Loader
@@ -44,6 +50,8 @@ public final class Server {
     /// Names the syscall of a seccomp kill; nil when /dev/kmsg cannot be read here.
     let seccompDeaths: SeccompDeathLog?
     var timers = TimerHeap<TimerToken>()
+    /// Storage for bulk reads of engine log sockets, reused by every read.
+    var datagrams = DatagramBatch()
     var armedDeadline: UInt64?
     let epoll: Epoll
     let signals: SignalFD
@@ -53,6 +61,8 @@ public final class Server {
     /// Set when accept hit a resource limit (EMFILE, ENFILE, ENOBUFS, ENOMEM): every listener stays
     /// out of epoll until a connection ends or a short timer fires.
     var acceptSuspended = false
+    /// Waiting engines of every service (Server+Prespawn).
+    var prespawn = PrespawnState()
     /// warren's cgroup v2 subtree and the leaves in it; nil when the host offers none.
     var cgroups: CgroupLeaves?
 
@@ -77,6 +87,7 @@ public final class Server {
         }
         try apply(loaded, bound: try bindNewListeners(for: loaded.config))
         cgroups = try Self.makeCgroupLeaves(for: loaded, sink: sink)
+        replacePools(reason: "reload")
         logWarnings(loaded)
         var names = LogLine(event: seccompDeaths == nil ? "warning" : "seccomp_names")
         if let deaths = seccompDeaths {
@@ -91,8 +102,10 @@ public final class Server {
 
     /// Serves until SIGTERM or SIGINT and the drain that follows are over.
     public func run() throws(Errno) {
-        while !(shuttingDown && connections.isEmpty) {
-            for event in try epoll.wait() {
+        while !(shuttingDown && connections.isEmpty && prespawn.waiters.isEmpty) {
+            // Records of one iteration leave in one write; while the reader lags, look again soon.
+            sink.flush()
+            for event in try epoll.wait(timeoutMilliseconds: sink.pendingBytes > 0 ? 10 : -1) {
                 guard let source = sources[event.fd.rawValue] else { continue }
                 try handle(source)
             }
@@ -103,6 +116,7 @@ public final class Server {
         var line = LogLine(event: "stopped")
         line.add("pid", getpid())
         sink.write(line)
+        sink.finish()
     }
 
     private func handle(_ source: Source) throws(Errno) {
@@ -112,8 +126,9 @@ public final class Server {
         case .timer: try handleTimer()
         case .pidfd(let connection): reap(connection)
         case .report(let connection): readReport(of: connection)
-        case .log(let connection): readLog(of: connection, untilEnd: false)
+        case .engineLog(let service): readEngineLog(of: service)
         case .seccompLog: seccompDeaths?.drain()
+        case .prespawned(let waiter, let channel): handleWaiter(waiter, channel)
         }
     }
 
