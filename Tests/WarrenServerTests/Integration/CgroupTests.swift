@@ -153,4 +153,34 @@ import WarrenSystem
             accepted.out.contains(
                 "is not writable); a timeout kills the engine and with it its PID namespace\n"))
     }
+
+    /// Waits (bounded, 20 s) until `path` exists (or, with `gone`, does not).
+    static func wait(for path: String, gone: Bool = false) -> Bool {
+        for _ in 0..<1000 {
+            if (access(path, F_OK) == 0) != gone { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    /// A prespawned waiter starts in a leaf of its own (`w<id>`), which becomes its connection's at
+    /// the handoff and goes after the reap; the refill's waiter gets the next one.
+    @Test func aPrespawnedEngineCarriesItsLeafIntoItsConnection() throws {
+        guard Self.leavesAvailable() else { return }
+        let port = try TestClient.freePort()
+        let warren = try WarrenProcess(
+            config: testConfig([try PrespawnTests.service(port: port, prespawn: 1)]))
+        let root = try Self.treeRoot(of: warren)
+        #expect(Self.wait(for: root + "/svc-pool/w1"), "no leaf for the first waiter")
+        try warren.waitForLog(of: "event=stderr", "service=pool", "waiting start=")
+        let procs = TestPaths.read(root + "/svc-pool/w1/cgroup.procs").split(separator: "\n")
+        #expect(procs.count == 1, "the waiting engine in its leaf: \(procs)")
+        _ = try PrespawnTests.exchange(port: port)
+        try warren.waitForLog(of: "event=conn", "service=pool", "exit=0")
+        #expect(Self.wait(for: root + "/svc-pool/w1", gone: true), "the handed-off leaf outlived its reap")
+        #expect(Self.wait(for: root + "/svc-pool/w2"), "no leaf for the refill's waiter")
+        warren.signal(SIGTERM)
+        #expect(warren.waitForExit() == 0)
+        #expect(access(root, F_OK) != 0, "warren left \(root) behind")
+    }
 }
