@@ -34,7 +34,8 @@ public enum Spawner {
     /// the engine's fd 3 (the caller puts `WARREN_HANDOFF_FD=3` in `environment`).
     public static func spawn(
         _ plan: SpawnPlan, input: FileDescriptor, output: FileDescriptor?, log: FileDescriptor,
-        environment: [String], handoff: FileDescriptor? = nil, cgroup: FileDescriptor? = nil
+        environment: [String], handoff: FileDescriptor? = nil,
+        cgroup: FileDescriptor? = nil
     ) throws(Errno) -> SpawnedChild {
         let (reportRead, reportWrite) = try makeReportPipe()
         defer { try? reportWrite.close() }

@@ -1,3 +1,4 @@
+import CWarrenSpawn  // sys/socket.h: MSG_DONTWAIT, MSG_NOSIGNAL
 import Glibc
 
 /// Where warren writes its own records, written without ever blocking the event loop when the

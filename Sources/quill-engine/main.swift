@@ -4,7 +4,7 @@
 // first and then receives the connection over that descriptor.
 //
 //   quill-engine [--site DIR] [--idle-timeout MS] [--header-timeout MS] [--write-timeout MS]
-//                [--max-requests N] [--hsts]
+//                [--max-requests N] [--file-cache-ms MS] [--hsts]
 import QuillHTTP
 import SystemPackage
 
@@ -14,7 +14,7 @@ import SystemPackage
 
 let usage = """
     usage: quill-engine [--site DIR] [--idle-timeout MS] [--header-timeout MS] [--write-timeout MS]
-                        [--max-requests N] [--hsts]
+                        [--max-requests N] [--file-cache-ms MS] [--hsts]
 
     """
 
@@ -55,6 +55,12 @@ while let argument = arguments.next() {
     case "--header-timeout": options.headerTimeoutMilliseconds = number()
     case "--write-timeout": options.writeTimeoutMilliseconds = number()
     case "--max-requests": options.maxRequests = Int(number())
+    case "--file-cache-ms":
+        let text = value()
+        guard let n = Int64(text), n >= 0 else {
+            fail("\(argument): expected a number of milliseconds, got \"\(text)\"", status: 64)
+        }
+        options.fileCacheMilliseconds = n
     case "--hsts": hsts = true
     case "-h", "--help":
         _ = Array(usage.utf8).withUnsafeBytes { try? FileDescriptor.standardOutput.writeOnce($0) }

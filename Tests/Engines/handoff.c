@@ -5,6 +5,7 @@
 // to the connection. End of file on the handoff socket: "handoff: eof" on fd 2, exit 0.
 // Without the variable it serves fd 0/1 at once, the same way (the fallback spawn).
 // argv[1] == "crash": fault while waiting (a waiter that always dies; plain spawns still serve).
+// argv[1] == "close": close the handoff socket and wait for a signal (warren's send then fails).
 // argv[1] == "hold": after the handoff, say "handoff: got connection" on fd 2 and read the
 // connection to end of file before replying (a connection that stays open as long as the client
 // wants).
@@ -39,6 +40,11 @@ int main(int argc, char **argv) {
         snprintf(line, sizeof line, "waiting start=%llu\n", start);
         say(2, line);
         if (argc > 1 && strcmp(argv[1], "crash") == 0) *(volatile int *)0 = 1;
+        if (argc > 1 && strcmp(argv[1], "close") == 0) {
+            close(hfd);
+            say(2, "handoff: closed\n");
+            pause();
+        }
         static char data[4097];
         union {
             struct cmsghdr h;

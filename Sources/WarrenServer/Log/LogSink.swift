@@ -30,13 +30,13 @@ public final class LogSink {
     public var pendingBytes: Int { pending.count - written }
 
     public func write(_ line: LogLine) {
-        let bytes = Array((line.text + "\n").utf8)
-        if pendingBytes + bytes.count > capacity {
+        let end = pending.count
+        line.append(to: &pending)
+        if pendingBytes > capacity {
+            pending.removeSubrange(end...)
             dropped += 1
             droppedTotal += 1
-            return
         }
-        pending.append(contentsOf: bytes)
     }
 
     /// One write of everything pending, as far as the reader takes it now.
@@ -77,9 +77,12 @@ public final class LogSink {
         line.add("records", dropped)
         line.add("total", droppedTotal)
         line.add("msg", "the stderr reader stalled; records were dropped")
-        let bytes = Array((line.text + "\n").utf8)
-        guard pendingBytes + bytes.count <= capacity else { return }
-        pending.append(contentsOf: bytes)
+        let end = pending.count
+        line.append(to: &pending)
+        guard pendingBytes <= capacity else {
+            pending.removeSubrange(end...)
+            return
+        }
         dropped = 0
     }
 }

@@ -49,12 +49,12 @@ extension Server {
             // Not a running engine (a child of one, which its policy allowed): its lines still name
             // the service and the sender, each datagram taken on its own.
             var buffer = LineBuffer()
-            for text in buffer.append(Array(datagram.bytes)) { forward(text, service: service, pid: pid) }
+            for text in buffer.append(datagram.bytes) { forward(text, service: service, pid: pid) }
             if datagram.truncated, let text = buffer.cut() { forward(text, service: service, pid: pid) }
             if let rest = buffer.finish() { forward(rest, service: service, pid: pid) }
             return
         }
-        for text in connection.logLines.append(Array(datagram.bytes)) {
+        for text in connection.logLines.append(datagram.bytes) {
             forward(text, service: service, pid: pid)
         }
         if datagram.truncated, let text = connection.logLines.cut() {

@@ -20,6 +20,8 @@ final class Waiter {
     /// warren's end of the pair; closed at handoff or when the waiter is let go (EOF to the engine).
     var handoff: FileDescriptor?
     var failure: SpawnFailure?
+    /// Its cgroup v2 leaf, until the handoff gives it to the connection (nil: no leaves here).
+    var cgroupLeaf: String?
     /// Why warren let it go (`reload`, `shutdown`, `handoff_failed`); nil while it is in its pool.
     var retired: String?
     let spawned: UInt64

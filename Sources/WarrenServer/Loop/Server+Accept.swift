@@ -3,11 +3,16 @@ import WarrenSpawn
 import WarrenSystem
 
 extension Server {
-    /// Accepts until the backlog is empty (EAGAIN) or the service reaches max_instances, spawning one
-    /// engine per connection.
+    /// Accepts until the backlog is empty (EAGAIN), the service reaches max_instances or one batch
+    /// is done, spawning one engine per connection. The batch bound matters under a steady stream
+    /// of connections: the backlog then never empties, and every new engine's report pipe (an fd
+    /// until warren reads its end of file) would wait behind the accepts; 10,000 connections opened
+    /// that way ran warren out of fds. The listener stays readable, so the next wait returns to it.
     func acceptAll(on listener: Listener) {
         let service = listener.service
-        while !service.atCapacity && !shuttingDown && !acceptSuspended {
+        var batch = 0
+        while batch < 64 && !service.atCapacity && !shuttingDown && !acceptSuspended {
+            batch += 1
             let accepted: AcceptedConnection
             do {
                 guard let next = try listener.descriptor.acceptConnection() else { break }

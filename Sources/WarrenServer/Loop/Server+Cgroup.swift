@@ -10,8 +10,6 @@ final class CgroupLeaves {
     let tree: CgroupTree
     /// The leaf of every running connection, by connection id.
     var running: [UInt64: String] = [:]
-    /// The leaf of every prespawned waiter not yet handed a connection, by waiter id.
-    var waiting: [UInt64: String] = [:]
     /// Leaves of reaped connections that still held a process at removal.
     var busy: [String] = []
 
@@ -76,71 +74,39 @@ extension Server {
 
     /// Makes and opens the next connection's leaf. `refused` when the plan needs a leaf and none
     /// could be made: the connection is logged and closed, the engine never runs.
-    func openCgroupLeaf(for service: ServiceRuntime, peer: SocketAddress) -> (
+    /// `waiter`: a prespawned engine's leaf, named `w` + the waiter's id; its refusal is a
+    /// `prespawn_exit` record and the pool backs off.
+    func openCgroupLeaf(for service: ServiceRuntime, peer: SocketAddress?, waiter: UInt64? = nil) -> (
         leaf: CgroupLeaf?, refused: Bool
     ) {
         guard let cgroups else { return (nil, false) }
         do throws(CgroupError) {
+            let name = waiter.map { "w\($0)" } ?? "c\(nextConnectionID)"
             let leaf = try cgroups.tree.makeLeaf(
-                service: service.name, name: "c\(nextConnectionID)", files: service.plan.cgroupFiles)
+                service: service.name, name: name, files: service.plan.cgroupFiles)
             return (leaf, false)
         } catch {
             let needed = service.plan.needsCgroupLeaf
-            var line = needed ? connectionLine(service: service, peer: peer) : LogLine(event: "warning")
-            if needed {
+            var line: LogLine
+            if !needed {
+                line = LogLine(event: "warning")
+                line.add("service", service.name)
+                line.add("msg", "engine runs without a cgroup leaf: \(error)")
+            } else if let peer {
+                line = connectionLine(service: service, peer: peer)
                 line.add("duration", LogLine.duration(0))
                 line.add("reason", "cgroup_failed")
                 line.add("msg", error.description)
             } else {
+                line = LogLine(event: "prespawn_exit")
                 line.add("service", service.name)
-                line.add("msg", "engine runs without a cgroup leaf: \(error)")
+                line.add("reason", "cgroup_failed")
+                line.add("msg", error.description)
+                backOff(service, line: &line)
             }
             sink.write(line)
             return (nil, needed)
         }
-    }
-
-    /// A prespawned waiter's leaf (`w<id>`), made like a connection's. `refused` when the plan needs
-    /// a leaf and none could be made: the waiter is not spawned (logged as prespawn_exit).
-    func openWaiterLeaf(for service: ServiceRuntime) -> (leaf: CgroupLeaf?, refused: Bool) {
-        guard let cgroups else { return (nil, false) }
-        do throws(CgroupError) {
-            let leaf = try cgroups.tree.makeLeaf(
-                service: service.name, name: "w\(prespawn.nextID)", files: service.plan.cgroupFiles)
-            return (leaf, false)
-        } catch {
-            let needed = service.plan.needsCgroupLeaf
-            var line = LogLine(event: needed ? "prespawn_exit" : "warning")
-            line.add("service", service.name)
-            if needed { line.add("reason", "cgroup_failed") }
-            line.add("msg", needed ? error.description : "engine runs without a cgroup leaf: \(error)")
-            sink.write(line)
-            return (nil, needed)
-        }
-    }
-
-    /// After a waiter's clone: closes the leaf's fd; records the leaf for the waiter, or removes it
-    /// when the spawn failed.
-    func settleWaiterLeaf(_ leaf: CgroupLeaf?, waiter: Waiter?) {
-        guard let leaf, let cgroups else { return }
-        try? leaf.descriptor.close()
-        if let waiter {
-            cgroups.waiting[waiter.id] = leaf.path
-        } else {
-            removeLeaf(leaf.path, cgroups)
-        }
-    }
-
-    /// A handoff: the waiter's leaf is the connection's from now on (its kill and removal).
-    func adoptWaiterLeaf(_ waiter: Waiter, by connection: Connection) {
-        guard let cgroups, let path = cgroups.waiting.removeValue(forKey: waiter.id) else { return }
-        cgroups.running[connection.id] = path
-    }
-
-    /// A waiter reaped before any handoff: its leaf goes.
-    func removeWaiterLeaf(_ waiter: Waiter) {
-        guard let cgroups, let path = cgroups.waiting.removeValue(forKey: waiter.id) else { return }
-        removeLeaf(path, cgroups)
     }
 
     /// After the clone: the leaf's fd is closed at once (warren keeps no fd per engine for it).
@@ -153,6 +119,33 @@ extension Server {
         } else {
             removeLeaf(leaf.path, cgroups)
         }
+    }
+
+    /// A prespawned engine's leaf: recorded under the waiter until its handoff, then moved to the
+    /// connection it serves (`adoptCgroupLeaf`); without a child it goes now.
+    func settleWaiterCgroupLeaf(_ leaf: CgroupLeaf?, waiter: Waiter?) {
+        guard let leaf, let cgroups else { return }
+        try? leaf.descriptor.close()
+        if let waiter { waiter.cgroupLeaf = leaf.path } else { removeLeaf(leaf.path, cgroups) }
+    }
+
+    /// The handoff: the waiter's leaf is now the connection's (its timeout kills the leaf whole).
+    func adoptCgroupLeaf(of waiter: Waiter, by connection: Connection) {
+        guard let cgroups, let path = waiter.cgroupLeaf else { return }
+        waiter.cgroupLeaf = nil
+        cgroups.running[connection.id] = path
+    }
+
+    /// A waiter reaped before any handoff: its leaf goes (a retired waiter past its deadline is
+    /// killed whole first).
+    func removeWaiterCgroupLeaf(_ waiter: Waiter, kill: Bool = false) {
+        guard let cgroups, let path = waiter.cgroupLeaf else { return }
+        if kill {
+            try? CgroupTree.kill(leaf: path)
+            return
+        }
+        waiter.cgroupLeaf = nil
+        removeLeaf(path, cgroups)
     }
 
     /// Timeout or shutdown: every process in the leaf dies at once, whatever process group or
@@ -202,9 +195,7 @@ extension Server {
         guard let cgroups else { return }
         let kept = Set(services.keys.map { cgroups.tree.root + "/svc-" + $0 })
         let inUse = Set(
-            (Array(cgroups.running.values) + Array(cgroups.waiting.values) + cgroups.busy).map {
-                String($0[..<$0.lastIndex(of: "/")!])
-            })
+            (Array(cgroups.running.values) + cgroups.busy).map { String($0[..<$0.lastIndex(of: "/")!]) })
         for directory in CgroupTree.subdirectories(of: cgroups.tree.root)
         where !kept.contains(directory) && !inUse.contains(directory) {
             _ = try? CgroupTree.remove(directory)

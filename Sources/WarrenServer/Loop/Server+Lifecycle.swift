@@ -76,8 +76,8 @@ extension Server {
             let bound = try bindNewListeners(for: loaded.config)
             try apply(loaded, bound: bound)
             config = loaded.config
-            pruneCgroupServices()
             replacePools(reason: "reload")
+            pruneCgroupServices()
             logWarnings(loaded)
             var line = LogLine(event: "reloaded")
             line.add("config", config.path)

@@ -28,8 +28,11 @@ extension Server {
             line.add("pid", waiter.pid)
             line.add("errno", SymbolicName.errno(error))
             line.add("msg", "spawning an engine for this connection instead")
-            sink.write(line)
             retire(waiter, reason: "handoff_failed")
+            // Counted like a death: an engine that drops its socket must not cost two spawns per
+            // connection for ever.
+            backOff(service, line: &line)
+            sink.write(line)
             return false
         }
         let started = Clock.monotonicNanoseconds()
@@ -47,8 +50,8 @@ extension Server {
             local: accepted.local, pid: waiter.pid, pidfd: waiter.pidfd, report: nil, started: started)
         nextConnectionID += 1
         connections[connection.id] = connection
-        adoptWaiterLeaf(waiter, by: connection)
         service.log?.engines[waiter.pid] = connection
+        adoptCgroupLeaf(of: waiter, by: connection)
         // The pidfd stays in epoll; from now on its event is the connection's.
         sources[waiter.pidfd.rawValue] = .pidfd(connection)
         service.active += 1
@@ -90,7 +93,10 @@ extension Server {
             service.pool.refillQueued = false
             refill(service)
         case .retireDeadline(let id):
-            if let waiter = prespawn.waiters[id] { try? waiter.pidfd.sendSignal(SIGKILL) }
+            if let waiter = prespawn.waiters[id] {
+                removeWaiterCgroupLeaf(waiter, kill: true)
+                try? waiter.pidfd.sendSignal(SIGKILL)
+            }
         case .reapUnwatched(let id):
             guard let waiter = prespawn.waiters[id] else { return }
             reapWaiter(waiter)
@@ -120,28 +126,35 @@ extension Server {
     /// when the spawn itself failed.
     private func spawnWaiter(for service: ServiceRuntime) -> Bool {
         let plan = service.plan
-        let cgroup = openWaiterLeaf(for: service)
-        if cgroup.refused { return false }
         do throws(Errno) {
             let null = try nullDevice()
             let log = try engineLog(of: service)
-            let pair = try Handoff.socketPair()
-            defer { try? pair.engine.close() }
+            let cgroup = openCgroupLeaf(for: service, peer: nil, waiter: prespawn.nextID)
+            if cgroup.refused { return false }
+            let pair: (warren: FileDescriptor, engine: FileDescriptor)
             let child: SpawnedChild
             do throws(Errno) {
-                child = try Spawner.spawn(
-                    plan, input: null, output: nil, log: log.socket.sender,
-                    environment: [Handoff.environmentEntry] + plan.policyEnvironment, handoff: pair.engine,
-                    cgroup: cgroup.leaf?.descriptor)
+                pair = try Handoff.socketPair()
+                defer { try? pair.engine.close() }
+                do throws(Errno) {
+                    child = try Spawner.spawn(
+                        plan, input: null, output: nil, log: log.socket.sender,
+                        environment: [Handoff.environmentEntry] + plan.policyEnvironment,
+                        handoff: pair.engine,
+                        cgroup: cgroup.leaf?.descriptor)
+                } catch {
+                    try? pair.warren.close()
+                    throw error
+                }
             } catch {
-                try? pair.warren.close()
+                settleWaiterCgroupLeaf(cgroup.leaf, waiter: nil)
                 throw error
             }
             let waiter = Waiter(
                 id: prespawn.nextID, service: service, plan: plan, child: child,
                 handoff: pair.warren, spawned: Clock.monotonicNanoseconds())
+            settleWaiterCgroupLeaf(cgroup.leaf, waiter: waiter)
             prespawn.nextID += 1
-            settleWaiterLeaf(cgroup.leaf, waiter: waiter)
             prespawn.waiters[waiter.id] = waiter
             service.pool.waiters.append(waiter)
             do throws(Errno) {
@@ -157,7 +170,6 @@ extension Server {
             }
             return true
         } catch {
-            settleWaiterLeaf(cgroup.leaf, waiter: nil)
             var line = LogLine(event: "prespawn_exit")
             line.add("service", service.name)
             line.add("reason", "spawn_failed")
@@ -191,7 +203,7 @@ extension Server {
     }
 
     /// Counts a failure and sets the service's back-off; adds it to the record.
-    private func backOff(_ service: ServiceRuntime, line: inout LogLine) {
+    func backOff(_ service: ServiceRuntime, line: inout LogLine) {
         let pool = service.pool
         pool.failures += 1
         pool.retryAt = Clock.monotonicNanoseconds() + pool.backoffNanoseconds
@@ -239,7 +251,7 @@ extension Server {
         waiter.handoff = nil
         prespawn.waiters[waiter.id] = nil
         waiter.service.pool.remove(waiter)
-        removeWaiterLeaf(waiter)
+        removeWaiterCgroupLeaf(waiter)
 
         var line = LogLine(event: "prespawn_exit")
         line.add("service", waiter.service.name)

@@ -3,7 +3,7 @@ import WarrenSpawn
 import WarrenSystem
 
 /// The superserver's one event loop: a single thread, no Swift concurrency. Every source is an fd in
-/// one epoll set (listeners, child pidfds, spawn report pipes, engine stderr pipes, one signalfd,
+/// one epoll set (listeners, child pidfds, spawn report pipes, one stderr socket per service, one signalfd,
 /// one timerfd), and no handler ever blocks on a child.
 ///
 /// Engine stderr goes to one datagram socket per service, not a pipe per connection: warren then
@@ -105,7 +105,11 @@ public final class Server {
         while !(shuttingDown && connections.isEmpty && prespawn.waiters.isEmpty) {
             // Records of one iteration leave in one write; while the reader lags, look again soon.
             sink.flush()
-            for event in try epoll.wait(timeoutMilliseconds: sink.pendingBytes > 0 ? 10 : -1) {
+            // Many events per wait: one listener event spawns up to a batch of engines, and each
+            // new engine's report pipe (an fd until its end of file is read) should not wait for
+            // several iterations behind them.
+            let events = try epoll.wait(maxEvents: 1024, timeoutMilliseconds: sink.pendingBytes > 0 ? 10 : -1)
+            for event in events {
                 guard let source = sources[event.fd.rawValue] else { continue }
                 try handle(source)
             }

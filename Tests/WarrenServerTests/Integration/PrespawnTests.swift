@@ -139,6 +139,21 @@ import Testing
         try warren.waitForLog(count: 1, of: "event=conn", "service=pool", "exit=0")
     }
 
+    @Test func aFailedHandoffFallsBackToASpawnAndTheWaiterIsKilledAfterTheGrace() throws {
+        let port = try TestClient.freePort()
+        let warren = try WarrenProcess(
+            config: testConfig([try Self.service(port: port, prespawn: 1, args: ["close"])], grace: "1s"))
+        try warren.waitForLog(count: 1, of: "event=stderr", "handoff: closed")
+        let (_, _, reply) = try Self.exchange(port: port)
+        #expect(reply.handed == 0)
+        let failed = try warren.waitForLog(count: 1, of: "event=handoff_failed", "service=pool")
+        #expect(failed[0].contains("errno=EPIPE") || failed[0].contains("errno=ECONNREFUSED"), "\(failed[0])")
+        #expect(failed[0].contains("retry_in="), "\(failed[0])")
+        try warren.waitForLog(count: 1, of: "event=conn", "service=pool", "exit=0")
+        // Let go, it ignores end of file (it already closed the socket): killed after the grace.
+        try warren.waitForLog(count: 1, of: "event=prespawn_exit", "reason=handoff_failed", "signal=SIGKILL")
+    }
+
     @Test func anEngineWithoutTheProtocolIsReportedAndStillServes() throws {
         let port = try TestClient.freePort()
         let warren = try WarrenProcess(

@@ -17,6 +17,12 @@ import WarrenSystem
         )
     }
 
+    @Test func nonASCIIIsQuotedAndPassedThroughAndDeleteIsEscaped() {
+        var line = LogLine(event: "stderr", time: 0)
+        line.add("line", "café\u{7f}\t")
+        #expect(line.text == "time=1970-01-01T00:00:00.000Z event=stderr line=\"café\\x7f\\t\"")
+    }
+
     @Test func durationsHaveMillisecondPrecision() {
         #expect(LogLine.duration(0) == "0.000s")
         #expect(LogLine.duration(12_345_678) == "0.012s")
