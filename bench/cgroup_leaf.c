@@ -37,7 +37,7 @@ static void report(const char *mode, double *s, int n) {
 static int spawn_once(const struct warren_plan *plan, char *const *envp, int null, int cgroup_fd) {
     int rep[2];
     if (pipe2(rep, O_CLOEXEC) != 0) return -1;
-    struct warren_conn conn = {null, null, rep[1], envp, -1, cgroup_fd};
+    struct warren_conn conn = {.sock_fd = null, .log_fd = null, .report_fd = rep[1], .envp = envp, .out_fd = -1, .handoff_fd = -1, .cgroup_fd = cgroup_fd};
     struct warren_child child;
     int rc = warren_spawn(plan, &conn, &child);
     close(rep[1]);

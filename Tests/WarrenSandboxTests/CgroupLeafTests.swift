@@ -144,3 +144,26 @@ private func lines(_ fd: FileDescriptor) throws -> [String] {
     #expect(enforcement.rlimits.processes == 2)
     #expect(enforcement.warning?.hasSuffix("cpu.max NOT enforced (RLIMIT_CPU=2 s only)") == true)
 }
+
+/// A tree left by a warren that was SIGKILLed (its pid gone) is removed when the next tree is made;
+/// a tree whose warren still runs (this process's own) is left alone.
+@Test func aStaleTreeIsRemovedByTheNextWarren() throws {
+    guard let first = makeTree() else { return }
+    defer { _ = first.removeAll() }
+    let parent = try #require(HostFeatures.detect().cgroup2Directory)
+    // A pid that existed and is gone: a child that has exited and been reaped.
+    let child = fork()
+    if child == 0 { _exit(0) }
+    var status: Int32 = 0
+    while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+    let stale = parent + "/warren.\(child).1"
+    try #require(
+        mkdir(stale, 0o755) == 0 && mkdir(stale + "/svc-x", 0o755) == 0
+            && mkdir(stale + "/svc-x/c7", 0o755) == 0)
+    _ = try first.makeLeaf(service: "live", name: "c1", files: [])
+    let second = try #require(makeTree())
+    defer { _ = second.removeAll() }
+    #expect(second.removedStale.contains(stale), "\(second.removedStale)")
+    #expect(access(stale, F_OK) != 0)
+    #expect(access(first.root + "/svc-live/c1", F_OK) == 0)
+}

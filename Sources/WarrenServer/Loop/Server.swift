@@ -87,7 +87,6 @@ public final class Server {
         seccompDeaths = SeccompDeathLog()
         let loaded = try loader(configPath)
         config = loaded.config
-        cgroups = try Self.makeCgroupLeaves(for: loaded, sink: sink)
         try epoll.add(signals.descriptor)
         sources[signals.descriptor.rawValue] = .signals
         try epoll.add(timer.descriptor)
@@ -97,6 +96,7 @@ public final class Server {
         }
         for spawner in spawners { try watch(spawner.resultDescriptor, as: .spawned(spawner)) }
         try apply(loaded, bound: try bindNewListeners(for: loaded.config))
+        cgroups = try Self.makeCgroupLeaves(for: loaded, sink: sink)
         replacePools(reason: "reload")
         logWarnings(loaded)
         var names = LogLine(event: seccompDeaths == nil ? "warning" : "seccomp_names")

@@ -91,4 +91,96 @@ import WarrenSystem
         #expect(warren.waitForExit() == 0)
         #expect(access(root, F_OK) != 0, "warren left \(root) behind")
     }
+
+    /// Runs `warren ARGS` in a private mount namespace where the cgroup v2 mount is read-only: a host
+    /// where warren cannot make leaves.
+    static func warrenWithReadOnlyCgroup(_ arguments: [String]) throws -> (
+        status: Int32, out: String, err: String
+    ) {
+        let mount = try #require(HostFeatures.detect().cgroup2Mount)
+        let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
+        let script = "mount -o remount,bind,ro \(mount) && exec \"$0\" \"$@\""
+        let args = [
+            "unshare", "--mount", "--propagation", "private", "sh", "-c", script, try TestPaths.warren(),
+        ]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, directory + "/out", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, directory + "/err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var argv: [UnsafeMutablePointer<CChar>?] = (args + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        try #require(posix_spawn(&pid, "/usr/bin/unshare", &actions, nil, &argv, environ) == 0)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return (status, TestPaths.read(directory + "/out"), TestPaths.read(directory + "/err"))
+    }
+
+    /// Without leaves, a policy that requires them is refused with its file; one that does not is
+    /// accepted, and check says the leaf is NOT available and why.
+    @Test func aRequiredLeafIsRefusedWhereCgroupV2IsReadOnly() throws {
+        guard Self.leavesAvailable(), access("/usr/bin/unshare", X_OK) == 0 else {
+            print("skipped: needs cgroup leaves and /usr/bin/unshare")
+            return
+        }
+        let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
+        let required = directory + "/required.toml"
+        let optional = directory + "/optional.toml"
+        let engine = try TestPaths.engine("cgroupfork")
+        try TestPaths.write(
+            testConfig([TestService(name: "forker", port: 8080, engine: engine, policy: Self.policy)]),
+            to: required)
+        try TestPaths.write(
+            testConfig([TestService(name: "plain", port: 8080, engine: engine)]), to: optional)
+
+        let refused = try Self.warrenWithReadOnlyCgroup(["check", "--config", required])
+        #expect(refused.status != 0)
+        #expect(
+            refused.err.contains(
+                "\(Self.policy): cgroup_leaf = \"required\", but this host has no cgroup leaves (cgroup v2 at "
+            ),
+            "stderr: \(refused.err)")
+        #expect(refused.err.contains(" is not writable)"), "stderr: \(refused.err)")
+
+        let accepted = try Self.warrenWithReadOnlyCgroup(["check", "--config", optional])
+        #expect(accepted.status == 0, "stderr: \(accepted.err)")
+        #expect(accepted.out.contains("\n  cgroup leaf: NOT available (cgroup v2 at "), "\(accepted.out)")
+        #expect(
+            accepted.out.contains(
+                "is not writable); a timeout kills the engine and with it its PID namespace\n"))
+    }
+
+    /// Waits (bounded, 20 s) until `path` exists (or, with `gone`, does not).
+    static func wait(for path: String, gone: Bool = false) -> Bool {
+        for _ in 0..<1000 {
+            if (access(path, F_OK) == 0) != gone { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    /// A prespawned waiter starts in a leaf of its own (`w<id>`), which becomes its connection's at
+    /// the handoff and goes after the reap; the refill's waiter gets the next one.
+    @Test func aPrespawnedEngineCarriesItsLeafIntoItsConnection() throws {
+        guard Self.leavesAvailable() else { return }
+        let port = try TestClient.freePort()
+        let warren = try WarrenProcess(
+            config: testConfig([try PrespawnTests.service(port: port, prespawn: 1)]))
+        let root = try Self.treeRoot(of: warren)
+        #expect(Self.wait(for: root + "/svc-pool/w1"), "no leaf for the first waiter")
+        try warren.waitForLog(of: "event=stderr", "service=pool", "waiting start=")
+        let procs = TestPaths.read(root + "/svc-pool/w1/cgroup.procs").split(separator: "\n")
+        #expect(procs.count == 1, "the waiting engine in its leaf: \(procs)")
+        _ = try PrespawnTests.exchange(port: port)
+        try warren.waitForLog(of: "event=conn", "service=pool", "exit=0")
+        #expect(Self.wait(for: root + "/svc-pool/w1", gone: true), "the handed-off leaf outlived its reap")
+        #expect(Self.wait(for: root + "/svc-pool/w2"), "no leaf for the refill's waiter")
+        warren.signal(SIGTERM)
+        #expect(warren.waitForExit() == 0)
+        #expect(access(root, F_OK) != 0, "warren left \(root) behind")
+    }
 }
