@@ -104,8 +104,9 @@ void warren_child(const struct warren_plan *plan, const struct warren_conn *conn
 // no libc state (raw syscalls; errno lands in the sleeping caller's TLS, which nobody reads
 // meanwhile) and starts with every signal blocked: the caller blocks them all, so no handler of
 // warren's can run on the shared memory before the child resets them to their defaults. What the
-// child changes in the shared memory map itself is warren's too: the dumpable flag (user.c copes
-// with other children changing it; warren is left non-dumpable after a host-user child).
+// child changes in the shared memory map itself is warren's too: the dumpable flag, which each
+// child's id change clears (so warren is non-dumpable after its first spawn) and which no child
+// may set again (user.c says why).
 struct child_start {
     const struct warren_plan *plan;
     const struct warren_conn *conn;

@@ -117,9 +117,9 @@ private func reap(_ child: SpawnedChild) -> Int32 {
     try pair.ours.close()
 }
 
-/// CLONE_VM children share warren's memory map, and with it the dumpable flag that each fresh user
-/// namespace's child clears (uid change) and sets (to write its maps): children in their set-up at
-/// the same time must still all get their maps written.
+/// CLONE_VM children share warren's memory map, and with it the dumpable flag that every child's
+/// id change clears: children in their set-up at the same time must still all get their maps
+/// written (opening them once depended on the flag, and failed here with EACCES).
 @Test func twoSpawnThreadsStartFreshUserNamespacesSideBySide() throws {
     guard requireRoot(), let engine = testEngine("hello") else { return }
     let plan = try SpawnPlan(engine: engine, arguments: [], policy: untrustedPolicy(user: .fresh))
