@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times `quill build` against Debian's hugo on the same 1,000 generated posts: a full build, and a
-# rebuild after one post changed. Usage: bench/build.sh [POSTS] (default 1000). Installs hugo.
+# rebuild after one post changed. Usage: [RUNS=3] [QUILL=binary] bench/build.sh [POSTS] (default 1000).
+# Installs hugo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -11,8 +12,11 @@ trap 'rm -rf "$WORK"' EXIT
 
 missing=$(for p in hugo bc time; do dpkg -s $p >/dev/null 2>&1 || echo $p; done)
 [ -z "$missing" ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; }
-swift build -c release --product quill >/dev/null
-QUILL=$PWD/.build/release/quill
+# QUILL=/path/to/quill measures another build of quill (e.g. an older one, for before/after).
+if [ -z "${QUILL:-}" ]; then
+    swift build -c release --product quill >/dev/null
+    QUILL=$PWD/.build/release/quill
+fi
 
 # Generate the posts once, as front matter + Markdown both tools read.
 python3 bench/generate_posts.py "$WORK" "$POSTS"

@@ -223,7 +223,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
         int report[2];
         if (pipe2(report, O_CLOEXEC) != 0) return perror("pipe2"), 1;
-        struct warren_conn conn = {null, null, report[1], envp, -1};
+        struct warren_conn conn = {null, null, report[1], envp, -1, -1};
         struct warren_child child;
         double t0 = now_us();
         int rc = use_fork ? spawn_fork(&plan, &conn, &child)

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -39,6 +41,52 @@ int quill_fstat(int fd, struct quill_stat *out) {
     out->size = (int64_t)st.st_size;
     out->mtime_sec = (int64_t)st.st_mtim.tv_sec;
     out->mtime_nsec = (int64_t)st.st_mtim.tv_nsec;
+    return 0;
+}
+
+int quill_receive_handoff(int sock, void *data, size_t capacity, struct quill_handoff *out) {
+    // Room for a few descriptors, so that a sender's extra ones are received (and closed) rather
+    // than silently dropped: the protocol error is then visible.
+    union {
+        struct cmsghdr header;
+        char bytes[CMSG_SPACE(4 * sizeof(int))];
+    } control;
+    struct iovec iov = {.iov_base = data, .iov_len = capacity};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes, .msg_controllen = sizeof control.bytes};
+    ssize_t n;
+    for (;;) {
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+        if (n >= 0 || errno == EINTR) {
+            if (n >= 0) break;
+            continue;
+        }
+        if (errno != EAGAIN) return -1;
+        // A non-blocking descriptor (the protocol asks for a blocking one): wait, then retry.
+        struct pollfd p = {.fd = sock, .events = POLLIN};
+        if (poll(&p, 1, -1) < 0 && errno != EINTR) return -1;
+    }
+    out->length = n;
+    out->fd = -1;
+    out->fd_count = 0;
+    out->other_control = 0;
+    out->truncated = (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+            out->other_control = 1;
+            continue;
+        }
+        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; i++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            if (out->fd < 0)
+                out->fd = fd;
+            else
+                close(fd);
+            out->fd_count++;
+        }
+    }
     return 0;
 }
 

@@ -9,7 +9,17 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
+#include <stdint.h>
 #include <unistd.h>
+
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+// struct mount_attr of mount_setattr(2), spelled out: libc headers may predate it (kernel 5.12).
+struct warren_mount_attr {
+    uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
 
 // Name of the old root under the new one during pivot_root; removed right after.
 #define OLD_ROOT ".warren-old-root"
@@ -47,6 +57,14 @@ void warren_mounts(int report_fd, const struct warren_mount_op *ops, size_t coun
             if (syscall(SYS_mount, op->source, op->target, op->fstype, op->flags, op->data) != 0)
                 warren_fail(report_fd, "mount", index, errno);
             break;
+        case WARREN_SETATTR_REC: {
+            // MS_REMOUNT|MS_BIND changes only the top mount of a recursive bind: a mount below a
+            // read-only bind source (a tmpfs, another disk) would stay writable and executable.
+            struct warren_mount_attr attr = {.attr_set = op->flags};
+            if (syscall(SYS_mount_setattr, AT_FDCWD, op->target, AT_RECURSIVE, &attr, sizeof attr) != 0)
+                warren_fail(report_fd, "mount_setattr", index, errno);
+            break;
+        }
         case WARREN_PIVOT:
             pivot(report_fd, index, op->target);
             break;

@@ -42,7 +42,9 @@ static void reset_signals(int report_fd) {
 }
 
 // Socket on 0 and 1, log pipe on 2, the report pipe on 3 (close-on-exec), nothing else: the
-// namespace fds and every fd of warren (listeners, other connections) are closed here.
+// namespace fds and every fd of warren (listeners, other connections) are closed here. A prespawned
+// engine's handoff socket takes fd 3 (the number docs/engine-protocol.md fixes, so policies can
+// filter recvmsg on it) and moves the report pipe to fd 4.
 static int setup_fds(int report, const struct warren_conn *conn) {
     int sock = (int)syscall(SYS_fcntl, conn->sock_fd, F_DUPFD, HIGH_FD);
     if (sock < 0) warren_fail(report, "dup_socket", -1, errno);
@@ -50,14 +52,18 @@ static int setup_fds(int report, const struct warren_conn *conn) {
     if (out < 0) warren_fail(report, "dup_output", -1, errno);
     int log = (int)syscall(SYS_fcntl, conn->log_fd, F_DUPFD, HIGH_FD);
     if (log < 0) warren_fail(report, "dup_log", -1, errno);
+    int handoff = conn->handoff_fd >= 0 ? (int)syscall(SYS_fcntl, conn->handoff_fd, F_DUPFD, HIGH_FD) : -1;
+    if (conn->handoff_fd >= 0 && handoff < 0) warren_fail(report, "dup_handoff", -1, errno);
     int rep = (int)syscall(SYS_fcntl, report, F_DUPFD_CLOEXEC, HIGH_FD);
     if (rep < 0) warren_fail(report, "dup_report", -1, errno);
-    if (syscall(SYS_dup3, rep, 3, O_CLOEXEC) < 0) warren_fail(rep, "dup_report", -1, errno);
-    rep = 3;
+    int rep_target = handoff >= 0 ? 4 : 3;
+    if (syscall(SYS_dup3, rep, rep_target, O_CLOEXEC) < 0) warren_fail(rep, "dup_report", -1, errno);
+    rep = rep_target;
+    if (handoff >= 0 && syscall(SYS_dup2, handoff, 3) < 0) warren_fail(rep, "dup_handoff", -1, errno);
     if (syscall(SYS_dup2, sock, 0) < 0) warren_fail(rep, "dup_stdin", -1, errno);
     if (syscall(SYS_dup2, out, 1) < 0) warren_fail(rep, "dup_stdout", -1, errno);
     if (syscall(SYS_dup2, log, 2) < 0) warren_fail(rep, "dup_stderr", -1, errno);
-    if (syscall(SYS_close_range, 4, ~0U, 0) != 0) warren_fail(rep, "close_range", -1, errno);
+    if (syscall(SYS_close_range, rep + 1, ~0U, 0) != 0) warren_fail(rep, "close_range", -1, errno);
     return rep;
 }
 
@@ -129,7 +135,11 @@ int warren_spawn_on_stack(const struct warren_plan *plan, const struct warren_co
     args.exit_signal = SIGCHLD;
     args.stack = (uint64_t)(uintptr_t)stack;
     args.stack_size = stack_size;
-    // (A per-connection cgroup goes here: CLONE_INTO_CGROUP with args.cgroup = its directory fd.)
+    // Born inside its leaf: no moment outside it, no write to cgroup.procs after the fact.
+    if (conn->cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)conn->cgroup_fd;
+    }
     long pid = warren_clone3_vm(&args, sizeof args, child_entry, &start);
     if (pid < 0) return (int)pid;
     out->pid = (pid_t)pid;

@@ -7,6 +7,9 @@ public struct ConnectionOptions: Sendable {
     public var headerTimeoutMilliseconds: Int64 = 10_000
     /// For each blocked write of a response: a client that stops reading is dropped.
     public var writeTimeoutMilliseconds: Int64 = 30_000
+    /// How long a file opened for one request is reused for later requests on the connection
+    /// without being opened again (0: open every time).
+    public var fileCacheMilliseconds: Int64 = 1000
     /// Requests served on one connection; the last one carries "Connection: close".
     public var maxRequests = 1000
     public var limits = ParserLimits()

@@ -11,10 +11,16 @@ enum FileOutcome {
 
 extension Connection {
     /// Open errors meaning "no such file here", including RESOLVE_BENEATH refusals (EXDEV, ELOOP).
-    static let missing: [Errno] = [
-        .noSuchFileOrDirectory, .notDirectory, .tooManySymbolicLinkLevels, .improperLink, .permissionDenied,
-        .fileNameTooLong,
-    ]
+    /// A switch, not an array: an [Errno] costs a runtime type lookup at first use.
+    static func isMissing(_ error: Errno) -> Bool {
+        switch error {
+        case .noSuchFileOrDirectory, .notDirectory, .tooManySymbolicLinkLevels, .improperLink,
+            .permissionDenied,
+            .fileNameTooLong:
+            true
+        default: false
+        }
+    }
 
     /// Serves `file` (a relative path, no NUL) with `status` (.ok, or .notFound for the 404 page,
     /// which skips conditionals and ranges).
@@ -37,30 +43,20 @@ extension Connection {
             }
         }
         if opened == nil {
-            let fd: FileDescriptor
             switch openFile(suffix: nil) {
-            case .success(let descriptor): fd = descriptor
-            case .failure(let error):
+            case .file(let fd, let info):
+                switch info.kind {
+                case .regular: opened = (fd, info)
+                case .directory: return .directory
+                default: return .notFound
+                }
+            case .failed(let error):
                 // Absent, or refused by RESOLVE_BENEATH (EXDEV, ELOOP): all are "not found".
-                return Self.missing.contains(error) ? .notFound : .failed(.internalServerError)
-            }
-            guard let info = try? fd.info() else {
-                fd.closeQuietly()
-                return .failed(.internalServerError)
-            }
-            switch info.kind {
-            case .regular:
-                opened = (fd, info)
-            case .directory:
-                fd.closeQuietly()
-                return .directory
-            default:
-                fd.closeQuietly()
-                return .notFound
+                return Self.isMissing(error) ? .notFound : .failed(.internalServerError)
             }
         }
+        // The descriptor belongs to the connection's file cache, which closes it.
         guard let (fd, info) = opened else { return .notFound }
-        defer { fd.closeQuietly() }
 
         tag.set(info, coding: tagSuffix)
         var responseStatus = status
@@ -129,24 +125,21 @@ extension Connection {
     }
 
     private func openRegular(suffix: StaticString) -> (FileDescriptor, FileInfo)? {
-        guard case .success(let fd) = openFile(suffix: suffix) else { return nil }
-        guard let info = try? fd.info(), info.kind == .regular else {
-            fd.closeQuietly()
+        guard case .file(let fd, let info) = openFile(suffix: suffix), info.kind == .regular else {
             return nil
         }
         return (fd, info)
     }
 
-    /// Opens `file` + `suffix` beneath the root.
-    private func openFile(suffix: StaticString?) -> Result<FileDescriptor, Errno> {
+    /// Opens `file` + `suffix` beneath the root, through the connection's file cache.
+    private func openFile(suffix: StaticString?) -> OpenedFile {
         let base = file.count
         if let suffix { file.append(suffix) }
         file.append(0)
         defer { file.removeSubrange(base...) }
-        return file.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                Result { () throws(Errno) in try site.root.openBeneath(chars.baseAddress!) }
-            }
+        let now = Clock.monotonicMilliseconds()
+        return file.withUnsafeBufferPointer { key in
+            files.open(key, beneath: site.root, now: now)
         }
     }
 }

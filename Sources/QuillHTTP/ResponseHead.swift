@@ -7,7 +7,7 @@ struct ResponseHead {
     private var date: [UInt8] = []
 
     init() {
-        bytes.reserveCapacity(4096)
+        bytes.reserveCapacity(1024)  // a typical head with the default headers; grows if needed
         date.reserveCapacity(32)
     }
 

@@ -91,6 +91,11 @@ extension FileDescriptor {
         _ = Glibc.shutdown(rawValue, Int32(SHUT_WR))
     }
 
+    /// dup2() onto `target` (the handoff puts the connection on fds 0 and 1).
+    public func duplicate(onto target: Int32) throws(Errno) {
+        _ = try retrying { Glibc.dup2(rawValue, target) }
+    }
+
     /// close(), errors ignored: the engine has nothing to do about them.
     public func closeQuietly() {
         _ = Glibc.close(rawValue)

@@ -52,10 +52,16 @@ struct EntryLoader: Sendable {
             date = Date(timeIntervalSince1970: 0)  // pages need no date; the sitemap then omits one
             hasDate = false
         } else {
-            // No date anywhere: the file's modification time, which a rebuild does not change.
+            // No date anywhere: the file's modification time, to the second. A rebuild does not
+            // change it, but an edit or a fresh checkout does (and moves the post), hence the
+            // warning.
             let attributes = try? FileManager.default.attributesOfItem(atPath: siteRoot + "/" + relativePath)
             date = (attributes?[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
             date = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+            warnings.append(
+                "\(file):1: warning: no date in front matter or file name; using the file's "
+                    + "modification time, \(DateFormat(zone: config.timeZone).rfc3339(date)), which an edit "
+                    + "or a fresh checkout changes: add 'date:' to keep it")
         }
         let updated = try matter.date("updated", file: file, zone: config.timeZone)
 

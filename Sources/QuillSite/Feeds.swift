@@ -13,6 +13,11 @@ struct Feeds {
         posts.map { max($0.date, $0.updated ?? $0.date) }.max() ?? Date(timeIntervalSince1970: 0)
     }
 
+    /// A post's HTML with its links made absolute (see FeedLinks).
+    private func content(_ post: Entry) -> String {
+        FeedLinks.absolute(post.html, base: config.baseURL, page: post.url)
+    }
+
     func rss() -> String {
         var out = """
             <?xml version="1.0" encoding="utf-8"?>
@@ -35,7 +40,7 @@ struct Feeds {
             for author in post.authors { out += "<dc:creator>\(HTML.xml(author))</dc:creator>\n" }
             for tag in post.tags { out += "<category>\(HTML.xml(tag))</category>\n" }
             out += "<description>\(HTML.xml(post.description ?? post.excerptText))</description>\n"
-            out += "<content:encoded>\(HTML.xml(post.html))</content:encoded>\n</item>\n"
+            out += "<content:encoded>\(HTML.xml(content(post)))</content:encoded>\n</item>\n"
         }
         return out + "</channel>\n</rss>\n"
     }
@@ -67,7 +72,7 @@ struct Feeds {
             for tag in post.tags { out += "<category term=\"\(HTML.xml(tag))\"/>\n" }
             let summary = post.description ?? post.excerptText
             if !summary.isEmpty { out += "<summary>\(HTML.xml(summary))</summary>\n" }
-            out += "<content type=\"html\">\(HTML.xml(post.html))</content>\n</entry>\n"
+            out += "<content type=\"html\">\(HTML.xml(content(post)))</content>\n</entry>\n"
         }
         return out + "</feed>\n"
     }
@@ -83,7 +88,7 @@ struct Feeds {
         feed["items"] = posts.map { post -> [String: Any] in
             var item: [String: Any] = [
                 "id": context.absolute(post.url), "url": context.absolute(post.url), "title": post.title,
-                "content_html": post.html, "date_published": format.rfc3339(post.date),
+                "content_html": content(post), "date_published": format.rfc3339(post.date),
             ]
             if let updated = post.updated { item["date_modified"] = format.rfc3339(updated) }
             let summary = post.description ?? post.excerptText

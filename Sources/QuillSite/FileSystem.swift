@@ -36,6 +36,17 @@ enum FileSystem {
         return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// Size, modification time (ns) and inode of a file, as a cache key that needs no read;
+    /// nil when it cannot be stat'ed, or when it was modified within two seconds of `now`: file
+    /// times move in clock ticks, so a second same-size edit in the same tick would look
+    /// unchanged (git calls such entries racy). Those files are simply read again.
+    static func stableIdentity(_ path: String, now: Date) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        guard Double(info.st_mtim.tv_sec) < now.timeIntervalSince1970 - 2 else { return nil }
+        return "\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)|\(info.st_ino)"
+    }
+
     static func isSymlink(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK

@@ -41,9 +41,10 @@ public final class Inotify {
     }
 
     /// Blocks for changes; returns the changed paths once `quiet` milliseconds pass without more.
-    public func wait(quiet: Int32 = 150) throws(Errno) -> [String] {
+    /// With `timeout` (ms, -1 for none), returns no paths if nothing changed by then.
+    public func wait(quiet: Int32 = 150, timeout: Int32 = -1) throws(Errno) -> [String] {
         var changed: [String] = []
-        try readEvents(into: &changed, timeout: -1)
+        guard try readEvents(into: &changed, timeout: timeout) else { return [] }
         while try readEvents(into: &changed, timeout: quiet) {}
         return changed
     }

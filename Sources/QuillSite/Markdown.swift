@@ -60,7 +60,10 @@ enum Markdown {
         let html = addAnchors(
             renderHTML(document, options: options, extensions: extensions), headings: headings)
 
-        // The excerpt: blocks before a <!--more--> marker, else the first paragraph.
+        // The excerpt: blocks before a <!--more--> marker, else the first paragraph. The marker
+        // may be a block of its own or inline ("text <!--more--> more text"); inline, the block
+        // holding it is cut there (the full `html` above is already rendered, so the tree may
+        // be changed now).
         var excerptBlocks: [OpaquePointer] = []
         var child = cmark_node_first_child(document)
         var firstParagraph: OpaquePointer?
@@ -68,6 +71,12 @@ enum Markdown {
         while let node = child {
             let type = cmark_node_get_type(node)
             if type == CMARK_NODE_HTML_BLOCK, literal(node).contains(moreMarker) {
+                sawMarker = true
+                break
+            }
+            if type != CMARK_NODE_HTML_BLOCK, let marker = inlineMarker(in: node) {
+                cutAt(marker, block: node)
+                if cmark_node_first_child(node) != nil { excerptBlocks.append(node) }
                 sawMarker = true
                 break
             }
@@ -90,6 +99,56 @@ enum Markdown {
         return RenderedMarkdown(
             title: title, html: html, excerptHTML: excerptHTML,
             excerptText: excerptText, wordCount: words)
+    }
+
+    /// The first inline `<!--more-->` inside a block, if any.
+    private static func inlineMarker(in block: OpaquePointer) -> OpaquePointer? {
+        guard let iterator = cmark_iter_new(block) else { return nil }
+        defer { cmark_iter_free(iterator) }
+        while cmark_iter_next(iterator) != CMARK_EVENT_DONE {
+            let node = cmark_iter_get_node(iterator)!
+            if cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE, literal(node).contains(moreMarker) {
+                return node
+            }
+        }
+        return nil
+    }
+
+    /// Removes `marker` and everything after it inside `block`: its later siblings, then the later
+    /// siblings of each ancestor up to the block. Trailing spaces before the marker go too.
+    private static func cutAt(_ marker: OpaquePointer, block: OpaquePointer) {
+        var node: OpaquePointer? = marker
+        while let current = node, current != block {
+            while let next = cmark_node_next(current) {
+                cmark_node_unlink(next)
+                cmark_node_free(next)
+            }
+            node = cmark_node_parent(current)
+        }
+        let parent = cmark_node_parent(marker)
+        cmark_node_unlink(marker)
+        cmark_node_free(marker)
+        // "Text <!--more-->" leaves "Text " (or a soft break) at the end: drop it.
+        while let parent, let last = cmark_node_last_child(parent) {
+            let type = cmark_node_get_type(last)
+            if type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK {
+                cmark_node_unlink(last)
+                cmark_node_free(last)
+            } else if type == CMARK_NODE_TEXT {
+                let text = literal(last)
+                let kept = String(
+                    decoding: Array(text.utf8).reversed().drop(while: { $0 == 32 }).reversed(), as: UTF8.self)
+                if kept.isEmpty {
+                    cmark_node_unlink(last)
+                    cmark_node_free(last)
+                } else {
+                    if kept != text { cmark_node_set_literal(last, kept) }
+                    break
+                }
+            } else {
+                break
+            }
+        }
     }
 
     /// The first level-1 heading at the top level, else the first heading of any level there.

@@ -6,6 +6,11 @@ import Synchronization
 /// hash. When a page's key is unchanged since the previous build, its files are hard-linked from
 /// there without rendering; when rendered bytes are unchanged, the compressed siblings are
 /// linked instead of compressed again.
+///
+/// The build folder may be a recycled spare (an older build, see Publisher): then `existing` is
+/// its manifest, a file whose hash is already right is left alone (no syscall at all), others
+/// are replaced, and `removeLeftovers` deletes what the new build no longer has. Files are never
+/// written in place: each may be hard-linked into other builds.
 final class OutputWriter: Sendable {
     struct Record: Sendable, Equatable {
         var key: String
@@ -17,25 +22,33 @@ final class OutputWriter: Sendable {
     let root: String
     private let previousRoot: String?
     private let previous: [String: Record]
+    /// The recycled folder's own manifest; empty for a fresh folder.
+    private let existing: [String: Record]
     private let records = Mutex<[String: Record]>([:])
     private let counters = Mutex<(rendered: Int, reused: Int)>((0, 0))
     /// Folders already made, so each page costs no mkdir calls beyond the first.
     private let folders = Mutex<Set<String>>([])
 
-    init(root: String, previousRoot: String?) {
+    init(root: String, previousRoot: String?, recycled: Bool = false) {
         self.root = root
         self.previousRoot = previousRoot
-        var previous: [String: Record] = [:]
-        if let previousRoot,
-            let text = try? String(contentsOfFile: previousRoot + "/" + Self.manifestPath, encoding: .utf8)
-        {
-            for line in text.split(separator: "\n") {
-                let fields = line.split(separator: " ", maxSplits: 2)
-                guard fields.count == 3 else { continue }
-                previous[String(fields[2])] = Record(key: String(fields[1]), hash: String(fields[0]))
-            }
+        self.previous = previousRoot.map(Self.readManifest) ?? [:]
+        self.existing = recycled ? Self.readManifest(root) : [:]
+    }
+
+    static func readManifest(_ buildRoot: String) -> [String: Record] {
+        var records: [String: Record] = [:]
+        guard let data = FileManager.default.contents(atPath: buildRoot + "/" + manifestPath) else {
+            return records
         }
-        self.previous = previous
+        for line in data.split(separator: UInt8(ascii: "\n")) where line.first != UInt8(ascii: "#") {
+            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 2)
+            guard fields.count == 3 else { continue }
+            records[String(decoding: fields[2], as: UTF8.self)] = Record(
+                key: String(decoding: fields[1], as: UTF8.self),
+                hash: String(decoding: fields[0], as: UTF8.self))
+        }
+        return records
     }
 
     var renderedCount: Int { counters.withLock { $0.rendered } }
@@ -45,41 +58,92 @@ final class OutputWriter: Sendable {
     /// the file: if the previous build had the same key, `render` is not called at all.
     func write(_ path: String, key: String? = nil, render: () throws -> [UInt8]) throws {
         let target = root + "/" + path
-        let folder = (target as NSString).deletingLastPathComponent
-        if !folders.withLock({ $0.contains(folder) }) {
-            try FileSystem.makeDirectories(folder)
-            folders.withLock { _ = $0.insert(folder) }
-        }
-        if let key, let old = previous[path], old.key == key, linkFromPrevious(path) {
-            records.withLock { $0[path] = old }
-            counters.withLock { $0.reused += 1 }
-            return
+        let here = existing[path]
+        if let key, let old = previous[path], old.key == key {
+            if let here, here.hash == old.hash {
+                // A recycled folder that already holds these bytes.
+                finish(path, old, reused: true)
+                return
+            }
+            try prepare(path, replacing: here != nil)
+            if linkFromPrevious(path) {
+                finish(path, old, reused: true)
+                return
+            }
         }
         let bytes = try render()
-        let hash = SHA256.hex(bytes)
-        records.withLock { $0[path] = Record(key: key ?? "-", hash: hash) }
-        counters.withLock { $0.rendered += 1 }
-        if let old = previous[path], old.hash == hash, linkFromPrevious(path) { return }
+        let record = Record(key: key ?? "-", hash: SHA256.hex(bytes))
+        finish(path, record, reused: false)
+        if let here, here.hash == record.hash { return }
+        try prepare(path, replacing: here != nil)
+        if let old = previous[path], old.hash == record.hash, linkFromPrevious(path) { return }
         do {
             try FileSystem.writeNew(target, bytes)
-            if Compression.isCompressible(path) {
-                try FileSystem.writeNew(target + ".gz", Compression.gzip(bytes))
-                try FileSystem.writeNew(target + ".br", Compression.brotli(bytes))
+            for (suffix, compressed) in Compression.siblings(path, bytes) {
+                try FileSystem.writeNew(target + suffix, compressed)
             }
         } catch {
             throw SiteError(file: target, line: 1, "cannot write: \(error)")
         }
     }
 
+    private func finish(_ path: String, _ record: Record, reused: Bool) {
+        records.withLock { $0[path] = record }
+        counters.withLock {
+            if reused { $0.reused += 1 } else { $0.rendered += 1 }
+        }
+    }
+
+    /// Makes room for `path`: its folder exists, and no old copy (or sibling) is left there.
+    private func prepare(_ path: String, replacing: Bool) throws(SiteError) {
+        if replacing {
+            for suffix in ["", ".gz", ".br"] { unlink(root + "/" + path + suffix) }
+            return
+        }
+        let folder = ((root + "/" + path) as NSString).deletingLastPathComponent
+        if !folders.withLock({ $0.contains(folder) }) {
+            try FileSystem.makeDirectories(folder)
+            folders.withLock { _ = $0.insert(folder) }
+        }
+    }
+
+    /// In a recycled folder: removes files (and siblings) the new build does not have, and the
+    /// folders that leaves empty, so the tree equals a fresh build's.
+    func removeLeftovers() {
+        let kept = records.withLock { $0 }
+        var emptied: Set<String> = []
+        for path in existing.keys where kept[path] == nil {
+            for suffix in ["", ".gz", ".br"] { unlink(root + "/" + path + suffix) }
+            emptied.insert((path as NSString).deletingLastPathComponent)
+        }
+        // Deepest first; rmdir fails harmlessly on a folder that still holds something.
+        for folder in emptied.sorted(by: { $0.count > $1.count }) {
+            var current = folder
+            while !current.isEmpty, rmdir(root + "/" + current) == 0 {
+                current = (current as NSString).deletingLastPathComponent
+            }
+        }
+    }
+
     /// Metadata under `.quill/`, which the engine never serves; not compressed, not cached.
     func writeMetadata(_ path: String, _ text: String) throws(SiteError) {
+        try writeMetadata(path, bytes: Array(text.utf8))
+    }
+
+    func writeMetadata(_ path: String, bytes: [UInt8]) throws(SiteError) {
         let target = root + "/.quill/" + path
         try FileSystem.makeDirectories(root + "/.quill")
+        unlink(target)  // a recycled folder's old copy (never written in place: it may be linked)
         do {
-            try FileSystem.writeNew(target, Array(text.utf8))
+            try FileSystem.writeNew(target, bytes)
         } catch {
             throw SiteError(file: target, line: 1, "cannot write: \(error)")
         }
+    }
+
+    /// Removes a metadata file the new build does not write (a recycled folder's old copy).
+    func removeMetadata(_ path: String) {
+        unlink(root + "/.quill/" + path)
     }
 
     func writeManifest() throws(SiteError) {
@@ -93,18 +157,18 @@ final class OutputWriter: Sendable {
     }
 
     /// Links a file and its siblings from the previous build; false (and nothing left behind)
-    /// when any of them is missing there, so the caller renders it afresh.
+    /// when the file is missing there, so the caller renders it afresh. Siblings are optional
+    /// (small or incompressible files have none), so a missing one is skipped.
     private func linkFromPrevious(_ path: String) -> Bool {
         guard let previousRoot else { return false }
-        let names = Compression.isCompressible(path) ? [path, path + ".gz", path + ".br"] : [path]
-        var linked: [String] = []
-        for name in names {
-            do {
-                try FileSystem.link(previousRoot + "/" + name, root + "/" + name)
-                linked.append(name)
-            } catch {
-                for done in linked { unlink(root + "/" + done) }
-                return false
+        do {
+            try FileSystem.link(previousRoot + "/" + path, root + "/" + path)
+        } catch {
+            return false
+        }
+        if Compression.isCompressible(path) {
+            for suffix in [".gz", ".br"] {
+                try? FileSystem.link(previousRoot + "/" + path + suffix, root + "/" + path + suffix)
             }
         }
         return true

@@ -19,6 +19,27 @@ struct PagePlan: Sendable {
         String(url.dropFirst()) + "index.html"
     }
 
+    /// An output's cache key: the hash of the base key and of exactly what the output renders.
+    private func key(_ parts: [String]) -> String {
+        SHA256.hex(([baseKey] + parts).joined(separator: "|").utf8)
+    }
+
+    /// The content hashes of some posts: a card shows nothing that is not in its entry's hash.
+    private func postsKey(_ posts: some Sequence<Entry>) -> String {
+        var hasher = SHA256()
+        for post in posts {
+            hasher.update(post.contentHash)
+            hasher.update("\n")
+        }
+        return hasher.hexDigest()
+    }
+
+    private func groupsKey(_ groups: [Group]) -> String {
+        var hasher = SHA256()
+        for group in groups { hasher.update("\(group.name)|\(group.url)|\(group.posts.count)\n") }
+        return hasher.hexDigest()
+    }
+
     private func html(_ path: String, key: String? = nil, _ build: @escaping @Sendable () -> String) -> Job {
         let writer = self.writer
         return { () throws in try writer.write(path, key: key) { Array(build().utf8) } }
@@ -35,18 +56,17 @@ struct PagePlan: Sendable {
             // Newest first: "previous" is the older post, "next" the newer one.
             let previous = index + 1 < posts.count ? posts[index + 1] : nil
             let next = index > 0 ? posts[index - 1] : nil
-            let key = SHA256.hex(
-                [
-                    baseKey, post.contentHash, previous?.url ?? "", previous?.title ?? "", next?.url ?? "",
-                    next?.title ?? "",
-                ].joined(separator: "|").utf8)
+            let key = key([
+                "post", post.contentHash, previous?.url ?? "", previous?.title ?? "", next?.url ?? "",
+                next?.title ?? "",
+            ])
             jobs.append(
                 html(Self.file(for: post.url), key: key) {
                     theme.render(context.entryContext(post, previous: previous, next: next), template: "post")
                 })
         }
         for page in model.pages {
-            let key = SHA256.hex([baseKey, page.contentHash].joined(separator: "|").utf8)
+            let key = key(["page", page.contentHash])
             jobs.append(
                 html(Self.file(for: page.url), key: key) {
                     theme.render(context.entryContext(page, previous: nil, next: nil), template: "page")
@@ -54,12 +74,13 @@ struct PagePlan: Sendable {
         }
         jobs += listJobs(
             base: "/", title: nil, description: config.description, posts: Array(posts.indices),
-            template: "index", extra: [:])
+            template: "index", extra: [:], extraKey: "")
         for tag in model.tags {
             let extra: [String: Any] = ["tag": ["name": tag.name, "url": tag.url, "count": tag.posts.count]]
             jobs += listJobs(
                 base: tag.url, title: "Posts tagged “\(tag.name)”", description: "Posts tagged \(tag.name).",
-                posts: tag.posts, template: "tag", extra: extra)
+                posts: tag.posts, template: "tag", extra: extra,
+                extraKey: "tag|\(tag.name)|\(tag.url)|\(tag.posts.count)")
         }
         for author in model.authors {
             let extra: [String: Any] = [
@@ -67,11 +88,17 @@ struct PagePlan: Sendable {
             ]
             jobs += listJobs(
                 base: author.url, title: "Posts by \(author.name)", description: "Posts by \(author.name).",
-                posts: author.posts, template: "author", extra: extra)
+                posts: author.posts, template: "author", extra: extra,
+                extraKey: "author|\(author.name)|\(author.url)|\(author.posts.count)")
         }
-        jobs.append(html("archive/index.html") { theme.render(archiveContext(), template: "archive") })
+        let allPosts = postsKey(posts)
+        let archiveKey = key(["archive", allPosts, groupsKey(model.tags)])
         jobs.append(
-            html("404.html") {
+            html("archive/index.html", key: archiveKey) {
+                theme.render(archiveContext(), template: "archive")
+            })
+        jobs.append(
+            html("404.html", key: key(["404", postsKey(posts.prefix(5))])) {
                 var page = context.listContext(
                     title: "Page not found", description: "This page does not exist.", base: "/404.html",
                     page: 1,
@@ -85,8 +112,12 @@ struct PagePlan: Sendable {
         for relative in FileWalker.files(under: staticRoot) {
             staticPaths.insert(relative)
             let writer = self.writer
+            // A static file's key is its size, modification time and inode: no need to read it.
+            let key = FileSystem.stableIdentity(staticRoot + "/" + relative, now: Date()).map {
+                "static|" + $0
+            }
             jobs.append { () throws in
-                try writer.write(relative) { () throws in
+                try writer.write(relative, key: key) { () throws in
                     guard let data = FileManager.default.contents(atPath: staticRoot + "/" + relative) else {
                         throw SiteError(file: "static/" + relative, line: 1, "cannot read file")
                     }
@@ -95,14 +126,25 @@ struct PagePlan: Sendable {
             }
         }
         let feeds = Feeds(context: context)
-        let feedJobs: [(String, @Sendable () -> String)] = [
-            ("rss.xml", { feeds.rss() }), ("atom.xml", { feeds.atom() }), ("feed.json", { feeds.jsonFeed() }),
-            ("sitemap.xml", { feeds.sitemap() }), ("robots.txt", { feeds.robots() }),
+        let feedKey = postsKey(feeds.posts)
+        let sitemapKey = key([
+            "sitemap", allPosts, postsKey(model.pages), groupsKey(model.tags), groupsKey(model.authors),
+        ])
+        let feedJobs: [(String, String, @Sendable () -> String)] = [
+            ("rss.xml", key(["rss", feedKey]), { feeds.rss() }),
+            ("atom.xml", key(["atom", feedKey]), { feeds.atom() }),
+            ("feed.json", key(["json", feedKey]), { feeds.jsonFeed() }),
+            ("sitemap.xml", sitemapKey, { feeds.sitemap() }),
+            ("robots.txt", key(["robots"]), { feeds.robots() }),
         ]
-        for (path, build) in feedJobs where !staticPaths.contains(path) { jobs.append(html(path, build)) }
+        for (path, key, build) in feedJobs where !staticPaths.contains(path) {
+            jobs.append(html(path, key: key, build))
+        }
         for (output, bytes) in theme.assets {
             let writer = self.writer
-            jobs.append { () throws in try writer.write(output) { bytes } }
+            // The theme's hash, in the base key, covers every asset's bytes.
+            let key = key(["asset", output])
+            jobs.append { () throws in try writer.write(output, key: key) { bytes } }
         }
         // A generated page that a static file would overwrite is a mistake worth naming.
         let pagePaths = Set(posts.map { Self.file(for: $0.url) } + model.pages.map { Self.file(for: $0.url) })
@@ -131,7 +173,7 @@ struct PagePlan: Sendable {
 
     private func listJobs(
         base: String, title: String?, description: String, posts indexes: [Int], template: String,
-        extra: [String: Any]
+        extra: [String: Any], extraKey: String
     ) -> [Job] {
         let perPage = config.postsPerPage
         let pages = Paginator.pageCount(indexes.count, perPage: perPage)
@@ -141,7 +183,11 @@ struct PagePlan: Sendable {
         nonisolated(unsafe) let extra = extra
         return (1...pages).map { page in
             let slice = indexes.dropFirst((page - 1) * perPage).prefix(perPage).map { all[$0] }
-            return html(Self.file(for: Paginator.path(base: base, page: page))) {
+            let key = key([
+                "list", template, base, "\(page)", "\(pages)", title ?? "", description, extraKey,
+                postsKey(slice),
+            ])
+            return html(Self.file(for: Paginator.path(base: base, page: page)), key: key) {
                 let list = context.listContext(
                     title: title, description: description, base: base, page: page, pages: pages,
                     posts: slice,
@@ -196,6 +242,8 @@ struct PagePlan: Sendable {
         try writer.writeMetadata("redirects", redirects)
         if !config.headers.isEmpty {
             try writer.writeMetadata("headers", config.headers.map { "\($0.0): \($0.1)\n" }.joined())
+        } else {
+            writer.removeMetadata("headers")
         }
     }
 }

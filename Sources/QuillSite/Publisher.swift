@@ -2,7 +2,10 @@ import Foundation
 
 /// Atomic publishing: each build goes into a new sibling `DIR.<id>`; the symlink `DIR` is then
 /// switched to it with one rename of a temporary symlink, so a reader sees the old site or the
-/// new one, never a mix. The previous build is kept for rollback; older ones are removed.
+/// new one, never a mix. The previous build is kept for rollback; the one before it is kept
+/// hidden as a spare (`.DIR.spare-<id>`), which the next incremental build renames aside and
+/// updates in place (creating a thousand folders and hard links costs far more than changing the
+/// few files that differ); older ones are removed.
 public struct Publisher: Sendable {
     /// The published path (a symlink once published), e.g. `site/public`.
     public var output: String
@@ -46,10 +49,26 @@ public struct Publisher: Sendable {
         return target.hasPrefix("/") ? target : parent + "/" + target
     }
 
-    /// A fresh folder for a new build.
-    func makeStaging() throws(SiteError) -> String {
+    /// A folder for a new build: the spare renamed aside (`recycled`, when asked and there is
+    /// one), else a fresh one.
+    func makeStaging(recycle: Bool = false) throws(SiteError) -> (path: String, recycled: Bool) {
         try FileSystem.makeDirectories(parent)
-        let path = parent + "/" + base + "." + Self.newID()
+        let id = Self.newID()
+        if recycle, let spare = hidden("spare").first {
+            let work = parent + "/." + base + ".work-" + id
+            if (try? FileSystem.rename(spare, work)) != nil { return (work, true) }
+        }
+        return (try makeFresh(id), false)
+    }
+
+    /// Hidden folders beside DIR: `.DIR.KIND-…`, oldest first.
+    private func hidden(_ kind: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        return names.filter { $0.hasPrefix("." + base + "." + kind + "-") }.sorted().map { parent + "/" + $0 }
+    }
+
+    private func makeFresh(_ id: String) throws(SiteError) -> String {
+        let path = parent + "/" + base + "." + id
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         } catch {
@@ -61,6 +80,17 @@ public struct Publisher: Sendable {
 
     /// Points `DIR` at `staging` atomically, then removes builds older than the previous one.
     func publish(_ staging: String) throws(SiteError) {
+        var staging = staging
+        let workPrefix = "." + base + ".work-"
+        let stagingName = (staging as NSString).lastPathComponent
+        if stagingName.hasPrefix(workPrefix) {
+            // A recycled spare gets its build name only now, complete.
+            let named = parent + "/" + base + "." + stagingName.dropFirst(workPrefix.count)
+            do { try FileSystem.rename(staging, named) } catch {
+                throw SiteError(file: staging, line: 1, "cannot name the build folder: \(error)")
+            }
+            staging = named
+        }
         var previous = current
         if FileSystem.exists(output), !FileSystem.isSymlink(output) {
             // A real folder from before Quill managed DIR: keep it as the "previous" build.
@@ -115,9 +145,22 @@ public struct Publisher: Sendable {
 
     /// Old builds are renamed out of the way at once, then deleted by a background `rm -rf`:
     /// unlinking thousands of files is disk-bound (seconds on a busy machine) and needs not
-    /// hold up the command. Trash left by an interrupted run is cleared the next time.
+    /// hold up the command. The newest of them with a manifest becomes the spare instead (an
+    /// older spare goes). Trash and half-recycled folders left by an interrupted run are cleared
+    /// the next time.
     private func removeOld(keeping: [String]) {
-        for name in builds() where !keeping.contains(name) {
+        let old = builds().filter { !keeping.contains($0) }
+        let spare = old.last { FileSystem.exists(parent + "/" + $0 + "/" + OutputWriter.manifestPath) }
+        var discarded = hidden("work")
+        if let spare {
+            discarded += hidden("spare")
+            try? FileSystem.rename(parent + "/" + spare, parent + "/." + base + ".spare-" + spare)
+        }
+        for path in discarded {
+            try? FileSystem.rename(
+                path, parent + "/." + base + ".trash-" + (path as NSString).lastPathComponent)
+        }
+        for name in old where name != spare {
             let trash = parent + "/." + base + ".trash-" + name
             if (try? FileSystem.rename(parent + "/" + name, trash)) == nil {
                 try? FileManager.default.removeItem(atPath: parent + "/" + name)

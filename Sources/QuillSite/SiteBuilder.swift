@@ -12,13 +12,18 @@ public enum SiteBuilder {
     {
         let start = ContinuousClock.now
         let root = site.hasSuffix("/") && site.count > 1 ? String(site.dropLast()) : site
-        let (model, warnings) = try SiteLoader(root: root, options: options).load()
-        let theme = try Theme.load(siteRoot: root)
         let publisher = Publisher(output: options.output ?? root + "/public")
+        let previous = options.full ? nil : publisher.current
+        let (model, warnings, entries) = try SiteLoader(root: root, options: options, previousBuild: previous)
+            .load()
+        let theme = try Theme.load(siteRoot: root)
         let staging: String
-        do { staging = try publisher.makeStaging() } catch { throw BuildFailure([error]) }
+        let recycled: Bool
+        do { (staging, recycled) = try publisher.makeStaging(recycle: previous != nil) } catch {
+            throw BuildFailure([error])
+        }
 
-        let writer = OutputWriter(root: staging, previousRoot: options.full ? nil : publisher.current)
+        let writer = OutputWriter(root: staging, previousRoot: previous, recycled: recycled)
         let plan = PagePlan(
             model: model, theme: theme,
             context: TemplateContext(
@@ -47,7 +52,10 @@ public enum SiteBuilder {
         var failures = errors.withLock { $0 }
         if failures.isEmpty {
             do {
+                if recycled { writer.removeLeftovers() }
                 try plan.writeMetadata()
+                try writer.writeMetadata(
+                    EntryCache.path, bytes: entries.encoded(configHash: SHA256.hex(model.config.source.utf8)))
                 try writer.writeManifest()
             } catch { failures.append(error) }
         }

@@ -6,12 +6,14 @@ import Synchronization
 struct SiteLoader {
     var root: String
     var options: BuildOptions
+    /// The build whose `.quill/entries` may be reused (nil: parse every file).
+    var previousBuild: String? = nil
 
     static let markdownExtensions: Set<String> = ["md", "markdown", "mdown", "mkd"]
     /// URL prefixes Quill generates itself; a post or page there would be overwritten.
     static let reservedPaths = ["/tag/", "/author/", "/page/", "/archive/", "/assets/"]
 
-    func load() throws(BuildFailure) -> (SiteModel, warnings: [String]) {
+    func load() throws(BuildFailure) -> (SiteModel, warnings: [String], cache: EntryCache) {
         let configPath = root + "/site.toml"
         guard FileSystem.exists(configPath) else {
             throw BuildFailure([
@@ -31,13 +33,28 @@ struct SiteLoader {
         }
         let loader = EntryLoader(config: config, siteRoot: root)
         let sources = found
+        let configHash = SHA256.hex(config.source.utf8)
+        let cache =
+            previousBuild.map { EntryCache.load(buildRoot: $0, configHash: configHash) } ?? EntryCache()
+        let fresh = Mutex(EntryCache())
         let results = Mutex<[Int: Result<(Entry, [String]), SiteError>]>([:])
+        let now = Date()
         DispatchQueue.concurrentPerform(iterations: sources.count) { index in
             let (path, kind) = sources[index]
+            let identity = FileSystem.stableIdentity(root + "/" + path, now: now)
             let result: Result<(Entry, [String]), SiteError>
-            do throws(SiteError) { result = .success(try loader.load(relativePath: path, kind: kind)) } catch
-            {
-                result = .failure(error)
+            if let identity, let item = cache.cached(path, identity: identity) {
+                result = .success((item.entry, item.warnings))
+            } else {
+                do throws(SiteError) {
+                    result = .success(try loader.load(relativePath: path, kind: kind))
+                } catch {
+                    result = .failure(error)
+                }
+            }
+            if let identity, case .success(let (entry, warnings)) = result {
+                let item = EntryCache.Item(identity: identity, entry: entry, warnings: warnings)
+                fresh.withLock { $0.items[path] = item }
             }
             results.withLock { $0[index] = result }
         }
@@ -65,7 +82,7 @@ struct SiteLoader {
         guard errors.isEmpty else { throw BuildFailure(errors) }
         var model = SiteModel(config: config, posts: posts, pages: pages)
         model.redirects = redirects
-        return (model, warnings)
+        return (model, warnings, fresh.withLock { $0 })
     }
 
     private func checkURLs(_ entries: [Entry]) -> [SiteError] {

@@ -104,17 +104,22 @@ public struct CgroupLimits: Sendable, Equatable {
     /// cpu.max as (quota, period) in microseconds.
     public var cpuMaxQuotaMicros: UInt64?
     public var cpuMaxPeriodMicros: UInt64?
+    /// `cgroup_leaf = "required"`: no engine runs outside a per-connection leaf (cgroup.kill on
+    /// timeout); warren refuses the service where it cannot make them.
+    public var leafRequired: Bool
 
     public init(
         memoryMax: UInt64? = nil, pidsMax: UInt64? = nil, cpuMaxQuotaMicros: UInt64? = nil,
-        cpuMaxPeriodMicros: UInt64? = nil
+        cpuMaxPeriodMicros: UInt64? = nil, leafRequired: Bool = false
     ) {
         self.memoryMax = memoryMax
         self.pidsMax = pidsMax
         self.cpuMaxQuotaMicros = cpuMaxQuotaMicros
         self.cpuMaxPeriodMicros = cpuMaxPeriodMicros
+        self.leafRequired = leafRequired
     }
 
+    /// No cgroup limit asked for (`leafRequired` is not a limit).
     public var isEmpty: Bool { memoryMax == nil && pidsMax == nil && cpuMaxQuotaMicros == nil }
 }
 

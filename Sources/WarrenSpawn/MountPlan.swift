@@ -9,6 +9,8 @@ struct MountOp: Sendable, Equatable {
         case mkfile = 2
         case mount = 3
         case pivot = 4
+        /// mount_setattr(AT_RECURSIVE) with `flags` as MOUNT_ATTR_* bits: the whole subtree.
+        case setattrRecursive = 5
     }
     var kind: Kind
     var source: String? = nil
@@ -30,7 +32,8 @@ public struct MountPlanError: Error, Sendable, CustomStringConvertible {
 ///
 /// The template: a tmpfs root (nosuid, nodev, noexec) holding the skeleton's top-level entries bound
 /// read-only, /dev as a read-only tmpfs with null, zero, random and urandom bound in, mount points
-/// for /proc and the tmpfs entries, the binds (read-only unless writable), the engine bound
+/// for /proc and the tmpfs entries, the binds (read-only unless writable; either way with every mount
+/// below the source carrying the same flags, set recursively by mount_setattr), the engine bound
 /// read-only at /engine (the only mount without noexec); then pivot_root and the root's
 /// superblock remounted read-only (every copy shares it). Each child: its own /proc for its PID
 /// namespace (subset=pid: no /proc/sys, no kernel knobs) and its own size-capped tmpfs entries.
@@ -44,6 +47,9 @@ struct MountPlan {
     /// hidden, and the engine has no business knowing the host's directory layout.
     static let engineTarget = "/engine"
     private static let hardened = WARREN_MS_NOSUID | WARREN_MS_NODEV | WARREN_MS_NOEXEC
+    /// The same, as mount_setattr attributes, for every mount below a bind (see `bindReadOnly`).
+    private static let hardenedAttributes =
+        WARREN_MOUNT_ATTR_NOSUID | WARREN_MOUNT_ATTR_NODEV | WARREN_MOUNT_ATTR_NOEXEC
 
     init(policy: Policy, engine: String, staging: String) throws(MountPlanError) {
         let root = policy.rootfs
@@ -193,11 +199,11 @@ struct MountPlan {
                 MountOp(
                     kind: .mount, source: bind.source, target: staging + bind.target,
                     flags: WARREN_MS_BIND | WARREN_MS_REC, what: "bind \(bind.source) on \(bind.target)"))
+            // Recursive: a mount below the source (a tmpfs, another disk) must not keep suid or exec.
             template.append(
                 MountOp(
-                    kind: .mount, target: staging + bind.target,
-                    flags: WARREN_MS_REMOUNT | WARREN_MS_BIND | Self.hardened,
-                    what: "remount \(bind.target) nosuid,nodev,noexec"))
+                    kind: .setattrRecursive, target: staging + bind.target, flags: Self.hardenedAttributes,
+                    what: "set \(bind.target) and every mount below it nosuid,nodev,noexec"))
         } else {
             try bindReadOnly(source: bind.source, target: bind.target, kind: kind, staging: staging)
         }
@@ -211,11 +217,13 @@ struct MountPlan {
             MountOp(
                 kind: .mount, source: source, target: staging + target,
                 flags: WARREN_MS_BIND | WARREN_MS_REC, what: "bind \(source) on \(target)"))
+        // mount_setattr(AT_RECURSIVE), not MS_REMOUNT|MS_BIND: a remount changes only the top mount
+        // of the recursive bind, and a mount below the source would stay writable (kernel 5.12+).
         template.append(
             MountOp(
-                kind: .mount, target: staging + target,
-                flags: WARREN_MS_REMOUNT | WARREN_MS_BIND | WARREN_MS_RDONLY | Self.hardened,
-                what: "remount \(target) read-only"))
+                kind: .setattrRecursive, target: staging + target,
+                flags: WARREN_MOUNT_ATTR_RDONLY | Self.hardenedAttributes,
+                what: "set \(target) and every mount below it read-only"))
     }
 
     /// A directory or a file (the mount point must be of the same kind).

@@ -23,6 +23,8 @@ public final class SpawnPlan: @unchecked Sendable {
     public let limits: ResourceLimits?
     /// Lines for warren's start and `warren check`: limits asked for that this host cannot enforce.
     public let warnings: [String]
+    /// Limit files written into each connection's cgroup leaf (controllers in force only).
+    public let cgroupFiles: [CgroupFile]
 
     private let path: CStringArray
     private let argv: CStringArray
@@ -63,12 +65,21 @@ public final class SpawnPlan: @unchecked Sendable {
         guard let policy else {
             limits = nil
             warnings = []
+            cgroupFiles = []
             childMounts = []
             return
         }
-        let (limits, warning) = (host ?? HostFeatures.detect()).effectiveLimits(for: policy)
+        let host = host ?? HostFeatures.detect()
+        if policy.cgroup.leafRequired && !host.cgroupLeavesAvailable {
+            throw SandboxPlanError(
+                description: "\(policy.path): cgroup_leaf = \"required\", but this host has no cgroup leaves "
+                    + "(\(host.cgroupUnavailableReason))")
+        }
+        let enforcement = host.enforcement(for: policy)
+        let limits = enforcement.rlimits
         self.limits = limits
-        self.warnings = warning.map { [$0] } ?? []
+        self.warnings = enforcement.warning.map { [$0] } ?? []
+        self.cgroupFiles = enforcement.cgroupFiles
         guard engine.hasPrefix("/") else {
             throw SandboxPlanError(description: "\(policy.path): engine \(engine): not an absolute path")
         }

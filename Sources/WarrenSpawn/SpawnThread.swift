@@ -61,7 +61,8 @@ public final class SpawnThread {
     /// Queues a spawn for one connection and returns its token at once. The socket and log fds stay
     /// the caller's, and must stay open until the outcome is taken. Throws EAGAIN when full.
     public func submit(
-        _ plan: SpawnPlan, socket: FileDescriptor, log: FileDescriptor, environment: [String]
+        _ plan: SpawnPlan, socket: FileDescriptor, log: FileDescriptor, environment: [String],
+        handoff: FileDescriptor? = nil, cgroup: FileDescriptor? = nil
     ) throws(Errno) -> UInt64 {
         guard !isFull else { throw Errno.resourceTemporarilyUnavailable }
         let (reportRead, reportWrite) = try Spawner.makeReportPipe()
@@ -69,7 +70,8 @@ public final class SpawnThread {
         let token = nextToken
         var conn = warren_conn(
             sock_fd: socket.rawValue, log_fd: log.rawValue, report_fd: reportWrite.rawValue,
-            envp: envp.pointer, out_fd: -1)
+            envp: envp.pointer, out_fd: -1, handoff_fd: handoff?.rawValue ?? -1,
+            cgroup_fd: cgroup?.rawValue ?? -1)
         let rc = withUnsafePointer(to: &plan.plan) { warren_spawner_submit(handle, $0, &conn, token) }
         guard rc == 0 else {
             try? reportRead.close()

@@ -2,7 +2,7 @@ import Glibc
 
 public enum OpenFileLimit {
     /// Raises RLIMIT_NOFILE's soft limit to its hard limit and returns the new soft limit: each
-    /// running engine costs warren three fds (pidfd, report pipe, stderr pipe) while it runs.
+    /// running engine costs warren one fd (its pidfd; its report pipe too until its execve).
     /// Engines get their own limit from their policy.
     @discardableResult
     public static func raiseToHardLimit() throws(Errno) -> UInt64 {

@@ -1,8 +1,10 @@
 // quill-engine: serves one HTTP/1.1 client connection on fd 0 (requests) and fd 1 (responses),
 // from a built site, logging one line per request on fd 2; exits when the client is done.
+// With WARREN_HANDOFF_FD set (warren's prespawned pool, docs/engine-protocol.md) it starts up
+// first and then receives the connection over that descriptor.
 //
 //   quill-engine [--site DIR] [--idle-timeout MS] [--header-timeout MS] [--write-timeout MS]
-//                [--max-requests N] [--hsts]
+//                [--max-requests N] [--file-cache-ms MS] [--hsts]
 import QuillHTTP
 import SystemPackage
 
@@ -12,7 +14,7 @@ import SystemPackage
 
 let usage = """
     usage: quill-engine [--site DIR] [--idle-timeout MS] [--header-timeout MS] [--write-timeout MS]
-                        [--max-requests N] [--hsts]
+                        [--max-requests N] [--file-cache-ms MS] [--hsts]
 
     """
 
@@ -53,6 +55,12 @@ while let argument = arguments.next() {
     case "--header-timeout": options.headerTimeoutMilliseconds = number()
     case "--write-timeout": options.writeTimeoutMilliseconds = number()
     case "--max-requests": options.maxRequests = Int(number())
+    case "--file-cache-ms":
+        let text = value()
+        guard let n = Int64(text), n >= 0 else {
+            fail("\(argument): expected a number of milliseconds, got \"\(text)\"", status: 64)
+        }
+        options.fileCacheMilliseconds = n
     case "--hsts": hsts = true
     case "-h", "--help":
         _ = Array(usage.utf8).withUnsafeBytes { try? FileDescriptor.standardOutput.writeOnce($0) }
@@ -64,12 +72,30 @@ while let argument = arguments.next() {
 // A client that goes away mid-response must not kill the engine with SIGPIPE.
 signal(SIGPIPE, SIG_IGN)
 
+/// Exit status for every handoff failure (EX_OSERR), as docs/engine-protocol.md says.
+let handoffFailure: Int32 = 71
+let handoff: FileDescriptor?
+do {
+    handoff = try Handoff.descriptorFromEnvironment()
+} catch {
+    fail("\(error)", status: handoffFailure)
+}
+
 var diagnostics = Diagnostics(output: .standardError)
 let site: Site
 do {
     site = try Site(path: sitePath, hsts: hsts, diagnostics: &diagnostics)
 } catch {
     fail("\(error)", status: 1)
+}
+
+// Start-up is done: in a prespawned engine, wait here for the connection.
+if let handoff {
+    do {
+        if try !Handoff.receiveConnection(on: handoff) { exit(0) }
+    } catch {
+        fail("\(error)", status: handoffFailure)
+    }
 }
 let remote = getenv("TCPREMOTEIP").map { String(cString: $0) } ?? ""
 let connection = Connection(

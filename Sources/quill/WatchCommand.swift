@@ -16,27 +16,20 @@ struct WatchCommand: ParsableCommand {
         options.output = out
         options.drafts = drafts
         options.future = future
-        let inotify = try Inotify()
-        for folder in ["content", "static", "theme"]
-        where FileManager.default.fileExists(atPath: site + "/" + folder) {
-            try inotify.watch(site + "/" + folder, recursive: true)
-        }
-        try inotify.watch(site, recursive: false)  // for site.toml and redirects.toml
-        while true {
-            options.now = Date()
-            if let summary = try? runBuild(site: site, options: options) { say(summary.line) }
-            say("watching \(site) for changes (Ctrl-C to stop)")
-            var relevant: [String] = []
-            while relevant.isEmpty {
-                let changed = try inotify.wait()
-                // In the site folder itself only site.toml and redirects.toml matter (builds land
-                // there too).
-                relevant = changed.filter { path in
-                    (path as NSString).deletingLastPathComponent != site || path.hasSuffix("/site.toml")
-                        || path.hasSuffix("/redirects.toml")
-                }
+        // runBuild prints a failed build's errors itself.
+        try SiteWatcher(site: site, options: options).run(build: runBuild) { event in
+            switch event {
+            case .built(let summary):
+                say(summary.line)
+                say("watching \(site) for changes (Ctrl-C to stop)")
+            case .failed:
+                say("watching \(site) for changes (Ctrl-C to stop)")
+            case .changed(let paths):
+                say("changed: \(paths.prefix(3).joined(separator: ", "))\(paths.count > 3 ? ", …" : "")")
+            case .idle:
+                break
             }
-            say("changed: \(relevant.prefix(3).joined(separator: ", "))\(relevant.count > 3 ? ", …" : "")")
+            return true
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import WarrenServer
+import WarrenSpawn
 import WarrenSystem
 
 struct CheckCommand: ParsableCommand {
@@ -19,6 +20,7 @@ struct CheckCommand: ParsableCommand {
             for message in error.messages { printError(message) }
             throw ExitCode(1)
         }
+        let host = HostFeatures.detect()
         var out = "\(config): ok\n"
         for warning in loaded.warnings { out += warning + "\n" }
         for service in loaded.config.services {
@@ -27,7 +29,9 @@ struct CheckCommand: ParsableCommand {
             out += " (policy \(service.policy))"
             out += "\n"
             if let policy = loaded.plans[service.name]?.policy {
-                for line in policy.summary { out += "  " + line + "\n" }
+                for line in policy.summary(limitLines: host.limitSummary(for: policy)) {
+                    out += "  " + line + "\n"
+                }
             }
         }
         try FileDescriptor.standardOutput.writeFully(Array(out.utf8))

@@ -61,11 +61,26 @@ struct RunCommand: ParsableCommand {
         // Opened before the engine exists, so that its death, if seccomp's, is in what we read.
         let seccompLog = SeccompDeathLog()
         let environment = UCSPI.environment(of: FileDescriptor(rawValue: 0)) + plan.policyEnvironment
+        // A cgroup leaf only where the plan needs one (limit files, or cgroup_leaf = "required"):
+        // one engine that ends with its PID namespace needs no cgroup.kill.
+        var tree: CgroupTree?
+        var leaf: CgroupLeaf?
+        if plan.needsCgroupLeaf {
+            do {
+                tree = try CgroupTree(host: HostFeatures.detect())
+                leaf = try tree?.makeLeaf(service: "run", name: "c1", files: plan.cgroupFiles)
+            } catch {
+                _ = tree?.removeAll()
+                return fail("cgroup leaf: \(error)", status: 125)
+            }
+        }
+        defer { _ = tree?.removeAll() }
         let child: SpawnedChild
         do {
+            defer { try? leaf?.descriptor.close() }
             child = try Spawner.spawn(
                 plan, input: FileDescriptor(rawValue: 0), output: FileDescriptor(rawValue: 1),
-                log: FileDescriptor(rawValue: 2), environment: environment)
+                log: FileDescriptor(rawValue: 2), environment: environment, cgroup: leaf?.descriptor)
         } catch {
             return fail("clone: \(error)", status: 125)
         }

@@ -261,6 +261,13 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "socket")) return failed(c, socket(AF_UNIX, SOCK_STREAM, 0));
     if (!strcmp(c, "network")) return check_network();
     if (!strcmp(c, "writes")) return check_writes();
+    if (!strcmp(c, "create") && argc > 2) {
+        // Create a file at the given path: confined when the kernel refuses.
+        int fd = open(argv[2], O_WRONLY | O_CREAT, 0644);
+        char detail[160];
+        snprintf(detail, sizeof detail, "%s: %s", argv[2], fd < 0 ? strerror(errno) : "created");
+        return verdict("create", fd < 0, detail);
+    }
     if (!strcmp(c, "tmpfs")) return check_tmpfs(arg);
     if (!strcmp(c, "fork-bomb")) return check_fork_bomb();
     if (!strcmp(c, "memory-bomb")) return check_memory_bomb();

@@ -18,7 +18,7 @@ private func packageRoot() -> String? {
     return nil
 }
 
-private func siblingEngine() -> String? {
+func siblingEngine() -> String? {
     guard let exe = CommandLine.arguments.first, let slash = exe.lastIndex(of: "/") else { return nil }
     let candidate = String(exe[..<slash]) + "/quill-engine"
     return access(candidate, X_OK) == 0 ? candidate : nil
@@ -30,7 +30,7 @@ private func staticEngine() -> String? {
     return access(candidate, X_OK) == 0 ? candidate : nil
 }
 
-private let haveEngine: Bool = {
+let haveEngine: Bool = {
     if siblingEngine() == nil {
         print("skip: quill-engine is not built beside the tests (swift build --build-tests)")
     }

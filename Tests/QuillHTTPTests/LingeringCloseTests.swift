@@ -9,35 +9,7 @@ import Testing
     import Glibc
 #endif
 
-/// A connected loopback TCP pair (client, server), or nil when loopback is unavailable.
-private func tcpPair() -> (Int32, Int32)? {
-    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard listener >= 0 else { return nil }
-    defer { close(listener) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    addr.sin_port = 0
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &addr) { p in
-        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-            bind(listener, sa, len) == 0 && listen(listener, 1) == 0 && getsockname(listener, sa, &len) == 0
-        }
-    }
-    guard ok else { return nil }
-    let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    let connected = withUnsafeMutablePointer(to: &addr) { p in
-        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, len) == 0 }
-    }
-    guard connected else {
-        close(client)
-        return nil
-    }
-    let server = accept(listener, nil, nil)
-    return server >= 0 ? (client, server) : nil
-}
-
-private let loopbackWorks: Bool = {
+let loopbackWorks: Bool = {
     guard let (a, b) = tcpPair() else {
         print("skip: no loopback TCP")
         return false

@@ -177,3 +177,34 @@ private func findHeadEnd(_ raw: [UInt8], from: Int) -> Int? {
 func get(_ path: String, _ extra: String = "", method: String = "GET") -> String {
     "\(method) \(path) HTTP/1.1\r\nHost: test\r\n\(extra)\r\n"
 }
+
+/// A connected loopback TCP pair (client, server), or nil when loopback is unavailable.
+func tcpPair() -> (Int32, Int32)? {
+    // Close-on-exec throughout: tests spawning engines in parallel must not inherit these.
+    let streamCloexec = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+    let listener = socket(AF_INET, streamCloexec, 0)
+    guard listener >= 0 else { return nil }
+    defer { close(listener) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    addr.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &addr) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+            bind(listener, sa, len) == 0 && listen(listener, 1) == 0 && getsockname(listener, sa, &len) == 0
+        }
+    }
+    guard ok else { return nil }
+    let client = socket(AF_INET, streamCloexec, 0)
+    let connected = withUnsafeMutablePointer(to: &addr) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, len) == 0 }
+    }
+    guard connected else {
+        close(client)
+        return nil
+    }
+    let server = accept(listener, nil, nil)
+    if server >= 0 { _ = fcntl(server, F_SETFD, FD_CLOEXEC) }  // (accept4 is not in Glibc's module)
+    return server >= 0 ? (client, server) : nil
+}

@@ -91,6 +91,43 @@ import Testing
         #expect(site.read("cafe/index.html")?.contains("<h1>Café</h1>") == true)
     }
 
+    @Test func undatedPostTakesItsModificationTimeWithAWarningAndRebuildsIdentically() throws {
+        let site = try TempSite(["content/posts/undated.md": "# Undated\n\nText.\n"])
+        let path = site.root + "/content/posts/undated.md"
+        // 2024-05-06T07:08:09.75Z: the fraction is dropped.
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSince1970: 1_714_979_289.75)], ofItemAtPath: path)
+        let first = try site.build()
+        #expect(
+            first.warnings == [
+                "content/posts/undated.md:1: warning: no date in front matter or file name; using the file's "
+                    + "modification time, 2024-05-06T07:08:09Z, which an edit or a fresh checkout changes: "
+                    + "add 'date:' to keep it"
+            ])
+        let page = try #require(site.read("undated/index.html"))
+        #expect(page.contains("datetime=\"2024-05-06T07:08:09Z\""))
+        let rss = try #require(site.read("rss.xml"))
+        _ = try site.build(full: true)
+        #expect(site.read("undated/index.html") == page)
+        #expect(site.read("rss.xml") == rss)
+    }
+
+    @Test func compressedSiblingsOnlyWhereTheyShrinkTheFile() throws {
+        var state: UInt32 = 12_345
+        let noise = (0..<4096).map { _ -> UInt8 in
+            state = state &* 1_103_515_245 &+ 12_345
+            return UInt8(truncatingIfNeeded: state >> 16)
+        }
+        let site = try TempSite(["content/posts/2024-01-01-a.md": "# A\n"])
+        try site.write("static/noise.txt", bytes: noise)
+        try site.write("static/words.txt", String(repeating: "words that repeat ", count: 100))
+        _ = try site.build()
+        let files = Set(tree(site.output))
+        #expect(!files.contains("noise.txt.gz") && !files.contains("noise.txt.br"))
+        #expect(files.contains("noise.txt"))
+        #expect(files.contains("words.txt.gz") && files.contains("words.txt.br"))
+    }
+
     @Test func paginationSplitsHomeAndTags() throws {
         var files: [String: String] = [:]
         for day in 1...5 {
@@ -118,10 +155,13 @@ import Testing
         let files = Set(tree(site.output))
         for path in [
             "index.html", "a/index.html", "about/index.html", "archive/index.html", "404.html", "rss.xml",
-            "atom.xml", "feed.json", "sitemap.xml", "index.html.gz", "index.html.br", ".quill/redirects",
+            "atom.xml", "feed.json", "sitemap.xml", "a/index.html.gz", "a/index.html.br", ".quill/redirects",
         ] {
             #expect(files.contains(path), "missing \(path)")
         }
+        // Files under 512 bytes get no siblings: the engine serves them as they are.
+        #expect(try #require(site.read("robots.txt")).utf8.count < Compression.minimumSize)
+        #expect(!files.contains("robots.txt.gz") && !files.contains("robots.txt.br"))
         #expect(site.read("robots.txt")?.contains("/private/") == true)  // static wins
         #expect(site.read(".quill/redirects")?.contains("/old/a/ /a/ 301\n") == true)
         let css = try #require(files.first { $0.hasPrefix("assets/style.") && $0.hasSuffix(".css") })

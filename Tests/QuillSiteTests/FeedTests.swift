@@ -90,6 +90,39 @@ private final class ElementCollector: NSObject, XMLParserDelegate {
         #expect(items[1]["tags"] as? [String] == ["a & b"])
     }
 
+    @Test func linksInFeedContentAreAbsolute() throws {
+        let site = try TempSite([
+            "content/posts/2024-03-01-links.md": """
+            # Links
+
+            See [the other post](/one/), ![a chart](chart.png), [mail](mailto:a@example.org),
+            [elsewhere](https://x.example/p), [note](#later) and <a href='/raw/'>raw</a>
+            <img SRC="/img/a.png" alt="a">. In code: `href="/kept/"`.
+            """
+        ])
+        _ = try site.build()
+        let rssText = try #require(site.read("rss.xml"))
+        let rss = try #require(try parse(rssText).text["rss/channel/item/content:encoded"]?.first)
+        let data = Data(try #require(site.read("feed.json")).utf8)
+        let feed = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let items = try #require(feed["items"] as? [[String: Any]])
+        let json = try #require(items.first?["content_html"] as? String)
+        let atomText = try #require(site.read("atom.xml"))
+        let atom = try #require(try parse(atomText).text["feed/entry/content"]?.first)
+        for content in [rss, json, atom] {
+            #expect(content.contains("href=\"https://example.org/one/\""), "\(content)")
+            #expect(content.contains("src=\"https://example.org/links/chart.png\""))
+            #expect(content.contains("href=\"mailto:a@example.org\""))
+            #expect(content.contains("href=\"https://x.example/p\""))
+            #expect(content.contains("href=\"#later\""))
+            #expect(content.contains("href='https://example.org/raw/'"))
+            #expect(content.contains("SRC=\"https://example.org/img/a.png\""))
+            #expect(content.contains("href=&quot;/kept/&quot;"))
+        }
+        // The post's own page keeps its links as written.
+        #expect(site.read("links/index.html")?.contains("href=\"/one/\"") == true)
+    }
+
     @Test func sitemapListsEveryPost() throws {
         let site = try site()
         let map = try parse(try #require(site.read("sitemap.xml")))

@@ -29,6 +29,7 @@ import Testing
         let output = work + "/public"
         let produced = tree(output).filter {
             !$0.hasSuffix(".gz") && !$0.hasSuffix(".br") && $0 != OutputWriter.manifestPath
+                && $0 != ".quill/" + EntryCache.path
         }
         let expectedRoot = Self.fixtures + "/small-expected"
         if ProcessInfo.processInfo.environment["QUILL_UPDATE_GOLDEN"] == "1" {

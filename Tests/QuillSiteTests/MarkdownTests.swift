@@ -68,6 +68,24 @@ import Testing
         #expect(marked.excerptHTML == "<p>One.</p>\n<p>Two.</p>\n")
     }
 
+    @Test func moreMarkerWorksInsideAParagraph() {
+        let inline = Markdown.render(
+            "One.\n\nTwo *and* more <!--more--> hidden *text*.\n\nThree.\n"[...], takeTitle: false)
+        #expect(inline.excerptHTML == "<p>One.</p>\n<p>Two <em>and</em> more</p>\n")
+        #expect(inline.excerptText == "One. Two and more")
+        // The whole post keeps everything, marker included.
+        #expect(inline.html.contains("more <!--more--> hidden <em>text</em>.</p>"))
+        #expect(inline.html.contains("<p>Three.</p>"))
+
+        // Inside emphasis, at the end of a line, and at the start of a paragraph.
+        let nested = Markdown.render("Start *emph <!--more--> rest* tail.\n"[...], takeTitle: false)
+        #expect(nested.excerptHTML == "<p>Start <em>emph</em></p>\n")
+        let lineEnd = Markdown.render("First line<!--more-->\nsecond line.\n"[...], takeTitle: false)
+        #expect(lineEnd.excerptHTML == "<p>First line</p>\n")
+        let first = Markdown.render("Intro.\n\n<!--more--> Body.\n"[...], takeTitle: false)
+        #expect(first.excerptHTML == "<p>Intro.</p>\n")
+    }
+
     @Test func pathologicalInputsFinish() {
         let brackets = String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000)
         let nested = Markdown.render(brackets[...], takeTitle: true)

@@ -7,7 +7,7 @@ import WarrenPolicy
 @Test func cgroupLimitsFallBackToRlimitsWithOneWarningLine() throws {
     let host = HostFeatures(
         cgroup2Mount: "/sys/fs/cgroup/unified", cgroup2Directory: "/sys/fs/cgroup/unified/warren",
-        controllers: [])
+        controllers: [], cgroup2Writable: true)
     var policy = untrustedPolicy(seccomp: CompiledSeccomp(program: []))
     policy.limits.addressSpace = 64 << 20
     policy.limits.processes = nil
@@ -39,7 +39,10 @@ import WarrenPolicy
     print(
         "cgroup2 mount: \(host.cgroup2Mount ?? "none"), directory: \(host.cgroup2Directory ?? "none"), "
             + "controllers: \(host.controllers.sorted())")
-    #expect(!host.enforcesCgroupLimits)
+    // This host's v2 hierarchy offers none of memory/pids/cpu (they sit on v1).
+    for controller in HostFeatures.limitControllers {
+        #expect(host.enforces(controller) == host.controllers.contains(controller))
+    }
     if let directory = host.cgroup2Directory {
         #expect(access(directory + "/cgroup.procs", F_OK) == 0)
     } else {

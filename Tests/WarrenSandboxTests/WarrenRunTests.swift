@@ -154,3 +154,23 @@ private let policy = repositoryRoot + "/Tests/Engines/confine.toml"
     #expect(ran.stdout.hasPrefix("pids: confined"), "\(ran.stdout) \(ran.stderr)")
     #expect(ran.status == 0)
 }
+
+/// `warren run` under a policy that requires a cgroup leaf: the engine starts in one (its
+/// /proc/self/cgroup, read in the shared cgroup namespace, names it), and warren run removes it.
+@Test func warrenRunPutsARequiredLeafAroundTheEngine() throws {
+    guard let engine = testEngine("cgroupfork") else { return }
+    let host = HostFeatures.detect()
+    guard host.cgroupLeavesAvailable, let mount = host.cgroup2Mount, let parent = host.cgroup2Directory else {
+        print("skipped: no cgroup leaves on this host (\(host.cgroupUnavailableReason))")
+        return
+    }
+    let policy = repositoryRoot + "/Tests/WarrenServerTests/Policies/cgroup-engine.toml"
+    guard let ran = try warrenRun(["--policy", policy, engine, "cgroup"]) else { return }
+    #expect(ran.status == 0, "stderr: \(ran.stderr)")
+    let line = ran.stdout.split(separator: "\n").first { $0.hasPrefix("0::") } ?? ""
+    let path = String(line.dropFirst(3))
+    #expect(path.hasPrefix(parent.dropFirst(mount.count) + "/warren."), "\(line)")
+    #expect(path.hasSuffix("/svc-run/c1"), "\(line)")
+    let tree = mount + path.dropLast("/svc-run/c1".count)
+    #expect(access(tree, F_OK) != 0, "warren run left \(tree) behind")
+}

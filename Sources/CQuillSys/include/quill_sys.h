@@ -32,6 +32,19 @@ struct quill_stat {
 };
 int quill_fstat(int fd, struct quill_stat *out);
 
+/// One recvmsg(sock, MSG_CMSG_CLOEXEC) of a prespawned engine's handoff message (see
+/// docs/engine-protocol.md), EINTR retried. `fd` is the first descriptor received (-1 if none);
+/// any further descriptors are closed here and counted in `fd_count`.
+struct quill_handoff {
+    int64_t length;     // data bytes received
+    int fd;             // the first SCM_RIGHTS descriptor, or -1
+    int fd_count;       // descriptors received in all
+    int other_control;  // a control message other than SCM_RIGHTS was present
+    int truncated;      // MSG_TRUNC or MSG_CTRUNC
+};
+/// Returns 0, or -1 with errno set (nothing received).
+int quill_receive_handoff(int sock, void *data, size_t capacity, struct quill_handoff *out);
+
 /// The process's argc and argv, saved before main (CommandLine needs /proc in a static binary).
 int quill_argc(void);
 char *const *quill_argv(void);

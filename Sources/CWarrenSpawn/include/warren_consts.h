@@ -16,6 +16,12 @@ static const unsigned long WARREN_MS_REMOUNT = MS_REMOUNT;
 static const unsigned long WARREN_MS_BIND = MS_BIND;
 static const unsigned long WARREN_MS_REC = MS_REC;
 
+// mount_setattr(2) attributes (WARREN_SETATTR_REC ops): a whole bound subtree at once.
+static const unsigned long WARREN_MOUNT_ATTR_RDONLY = 0x1;
+static const unsigned long WARREN_MOUNT_ATTR_NOSUID = 0x2;
+static const unsigned long WARREN_MOUNT_ATTR_NODEV = 0x4;
+static const unsigned long WARREN_MOUNT_ATTR_NOEXEC = 0x8;
+
 static const uint64_t WARREN_CLONE_NEWNS = CLONE_NEWNS;
 static const uint64_t WARREN_CLONE_NEWCGROUP = CLONE_NEWCGROUP;
 static const uint64_t WARREN_CLONE_NEWUTS = CLONE_NEWUTS;

@@ -36,6 +36,7 @@ enum warren_mount_kind {
     WARREN_MKFILE = 2,            // create an empty file at target (a bind target for a file)
     WARREN_MOUNT = 3,             // mount(source, target, fstype, flags, data)
     WARREN_PIVOT = 4,             // make target the root: pivot_root, detach and remove the old root
+    WARREN_SETATTR_REC = 5,       // mount_setattr(target, AT_RECURSIVE): set MOUNT_ATTR_* `flags`
 };
 
 struct warren_mount_op {
@@ -124,6 +125,10 @@ struct warren_conn {
     int report_fd;                // write end of a close-on-exec report pipe
     char *const *envp;            // NULL-terminated, complete (UCSPI + policy env)
     int out_fd;                   // becomes fd 1 instead of sock_fd when >= 0 (`warren run`)
+    int handoff_fd;               // >= 0: a prespawned engine's handoff socket, placed on fd 3
+                                  // (WARREN_HANDOFF_FD, docs/engine-protocol.md); the report pipe
+                                  // then sits on fd 4. -1: none.
+    int cgroup_fd;                // cgroup v2 leaf (O_DIRECTORY) to start in (CLONE_INTO_CGROUP); -1: none
 };
 
 /// What the parent gets back.

@@ -56,6 +56,15 @@ extension PolicyFileReader {
     }
 
     private func readCgroupLimits(_ table: TableReader, into draft: inout PolicyDraft) {
+        if table.has("cgroup_leaf"), let text = table.string("cgroup_leaf") {
+            if text == "required" || text == "optional" {
+                draft.cgroup["cgroup_leaf"] = located(
+                    .leaf(required: text == "required"), table, "cgroup_leaf")
+            } else {
+                table.error(
+                    "cgroup_leaf", "'limits.cgroup_leaf' must be \"required\" or \"optional\", not '\(text)'")
+            }
+        }
         for key in ["memory_max", "pids_max", "cpu_max"] where table.has(key) {
             if case .string("max") = table.table[key]?.value {
                 _ = table.node(key)

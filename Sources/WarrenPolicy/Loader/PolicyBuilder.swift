@@ -110,6 +110,7 @@ struct PolicyBuilder {
             limits.cpuMaxQuotaMicros = quota
             limits.cpuMaxPeriodMicros = period
         }
+        if case .leaf(let required)? = draft.cgroup["cgroup_leaf"]?.value { limits.leafRequired = required }
         return limits
     }
 

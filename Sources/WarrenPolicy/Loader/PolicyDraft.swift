@@ -45,6 +45,8 @@ struct PolicyDraft {
         case bytes(UInt64)
         case count(UInt64)
         case cpu(quota: UInt64, period: UInt64)
+        /// cgroup_leaf: "required" (true) or "optional".
+        case leaf(required: Bool)
     }
 
     /// `self` extended by `child`: the child's scalar settings replace ours; a syscall named by the

@@ -1,9 +1,10 @@
-// A few lines describing a loaded policy, for `warren check` (printed beside the host's cgroup
-// findings, which decide whether the cgroup limits listed here are actually in force).
+// A few lines describing a loaded policy, for `warren check`. The limits' lines come from the host's
+// findings (which limits are in force here and how), which this module does not know.
 
 extension Policy {
-    /// One line per aspect: namespaces, user, rootfs, rlimits, cgroup, capabilities, seccomp.
-    public var summary: [String] {
+    /// One line per aspect: namespaces, user, rootfs, then `limitLines` (the limits and how this
+    /// host enforces each, from WarrenSpawn's `HostFeatures.limitSummary`), capabilities, seccomp.
+    public func summary(limitLines: [String]) -> [String] {
         let ns = namespaces
         var lines = [
             "namespaces: mount fresh, pid fresh, net \(ns.net), ipc \(ns.ipc), uts \(ns.uts), user \(ns.user), cgroup \(ns.cgroup)",
@@ -15,22 +16,7 @@ extension Policy {
         }
         rootfsParts += rootfs.tmpfs.map { "tmpfs at \($0.target) (\(Self.size($0.sizeBytes)))" }
         lines.append("rootfs: " + rootfsParts.joined(separator: "; "))
-        let l = limits
-        let rlimits: [(String, String?)] = [
-            ("cpu", l.cpuSeconds.map { "\($0)s" }), ("address space", l.addressSpace.map(Self.size)),
-            ("open files", l.openFiles.map { "\($0)" }), ("processes", l.processes.map { "\($0)" }),
-            ("file size", l.fileSize.map(Self.size)), ("core", l.core.map(Self.size)),
-            ("stack", l.stack.map(Self.size)),
-        ]
-        lines.append("rlimits: " + rlimits.map { "\($0.0) \($0.1 ?? "unlimited")" }.joined(separator: ", "))
-        var cgroupParts: [String] = []
-        if let memory = cgroup.memoryMax { cgroupParts.append("memory.max \(Self.size(memory))") }
-        if let pids = cgroup.pidsMax { cgroupParts.append("pids.max \(pids)") }
-        if let quota = cgroup.cpuMaxQuotaMicros, let period = cgroup.cpuMaxPeriodMicros {
-            cgroupParts.append("cpu.max \(quota) \(period)")
-        }
-        lines.append(
-            "cgroup: " + (cgroupParts.isEmpty ? "none requested" : cgroupParts.joined(separator: ", ")))
+        lines += limitLines
         let caps = keepCapabilities.map { CapabilityNames.name(of: $0) }
         lines.append("capabilities kept: " + (caps.isEmpty ? "none" : caps.joined(separator: ", ")))
         let rules = seccomp.rules
@@ -56,7 +42,7 @@ extension Policy {
     }
 
     /// Bytes in the largest unit that divides them ("4M", "512K", "100").
-    static func size(_ bytes: UInt64) -> String {
+    public static func size(_ bytes: UInt64) -> String {
         for (unit, shift) in [("T", 40), ("G", 30), ("M", 20), ("K", 10)] as [(String, UInt64)]
         where bytes != 0 && bytes % (1 << shift) == 0 {
             return "\(bytes >> shift)\(unit)"

@@ -19,6 +19,7 @@ import WarrenSystem
 /// max_instances = 1024
 /// max_per_source = 32
 /// timeout = "120s"
+/// prespawn = 4                                        # engines waiting (handoff protocol)
 /// ```
 public enum ConfigLoader {
     /// Reads and validates `path`.
@@ -100,13 +101,22 @@ public enum ConfigLoader {
                     timeout = nanoseconds(value)
                 }
             }
+            let prespawn = entry.integer("prespawn", range: 0...Int64(ServiceConfig.maxPrespawn)) ?? 0
+            let instances = maxInstances ?? Int64(ServiceConfig.defaultMaxInstances)
+            if prespawn > instances {
+                // Waiting engines count against max_instances: more could never all exist.
+                entry.error(
+                    "prespawn",
+                    "'service.prespawn' (\(prespawn)) must not exceed max_instances (\(instances)): "
+                        + "waiting engines count against it")
+            }
             guard let name, let engine, let policy else { continue }
             services.append(
                 ServiceConfig(
                     name: name, listen: listen, engine: engine, arguments: arguments, policy: policy,
                     maxInstances: Int(maxInstances ?? Int64(ServiceConfig.defaultMaxInstances)),
                     maxPerSource: Int(maxPerSource ?? Int64(ServiceConfig.defaultMaxPerSource)),
-                    timeoutNanoseconds: timeout))
+                    timeoutNanoseconds: timeout, prespawn: Int(prespawn)))
         }
         root.finish()
         try log.check()

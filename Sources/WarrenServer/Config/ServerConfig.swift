@@ -15,12 +15,14 @@ public struct ServiceConfig: Sendable, Equatable {
     public var maxPerSource: Int
     /// Wall-clock limit per connection, then SIGKILL.
     public var timeoutNanoseconds: UInt64
+    /// Sandboxed engines kept waiting for a connection (the handoff protocol); 0: spawn per accept.
+    public var prespawn: Int
 
     public init(
         name: String, listen: [SocketAddress], engine: String, arguments: [String] = [],
         policy: String, maxInstances: Int = ServiceConfig.defaultMaxInstances,
         maxPerSource: Int = ServiceConfig.defaultMaxPerSource,
-        timeoutNanoseconds: UInt64 = ServiceConfig.defaultTimeoutNanoseconds
+        timeoutNanoseconds: UInt64 = ServiceConfig.defaultTimeoutNanoseconds, prespawn: Int = 0
     ) {
         self.name = name
         self.listen = listen
@@ -30,11 +32,14 @@ public struct ServiceConfig: Sendable, Equatable {
         self.maxInstances = maxInstances
         self.maxPerSource = maxPerSource
         self.timeoutNanoseconds = timeoutNanoseconds
+        self.prespawn = prespawn
     }
 
     public static let defaultMaxInstances = 1024
     public static let defaultMaxPerSource = 32
     public static let defaultTimeoutNanoseconds: UInt64 = 120 * 1_000_000_000
+    /// The most waiting engines one service may keep.
+    public static let maxPrespawn = 256
 }
 
 /// A whole config file: server settings and its services.

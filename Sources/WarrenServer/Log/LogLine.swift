@@ -21,34 +21,55 @@ public struct LogLine: Sendable {
     }
 
     public var text: String {
-        fields.map { "\($0.key)=\(LogLine.quote($0.value))" }.joined(separator: " ")
+        var bytes: [UInt8] = []
+        append(to: &bytes)
+        bytes.removeLast()
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func quote(_ value: String) -> String {
+    /// The record and its newline as UTF-8, appended to `out`: the sink builds no String per record.
+    func append(to out: inout [UInt8]) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: " ")) }
+            out.append(contentsOf: field.key.utf8)
+            out.append(UInt8(ascii: "="))
+            LogLine.appendQuoted(field.value, to: &out)
+        }
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    /// A value bare when it is printable ASCII without `=` or a quote; otherwise quoted, with quote,
+    /// backslash and control characters escaped (other UTF-8 passes through as is).
+    static func appendQuoted(_ value: String, to out: inout [UInt8]) {
+        let utf8 = value.utf8
         let plain =
-            !value.isEmpty
-            && value.unicodeScalars.allSatisfy {
-                $0.value > 0x20 && $0.value < 0x7f && $0 != "=" && $0 != "\""
+            !utf8.isEmpty
+            && utf8.allSatisfy {
+                $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\"")
             }
-        if plain { return value }
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+        if plain {
+            out.append(contentsOf: utf8)
+            return
+        }
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(UInt8(ascii: "\""))
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20, 0x7f:
+                out.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int(byte >> 4)], hex[Int(byte & 15)],
+                ])
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\x" + (hex.count == 1 ? "0" : "") + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                out.append(byte)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     /// RFC 3339, UTC, milliseconds.
@@ -70,19 +91,5 @@ public struct LogLine: Sendable {
         let millis = nanoseconds / 1_000_000
         let fraction = String(millis % 1000)
         return "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
-    }
-}
-
-/// Where records go: stderr, one write per record so records from one warren never interleave.
-public struct LogSink: Sendable {
-    public var descriptor: FileDescriptor
-
-    public init(descriptor: FileDescriptor = .standardError) {
-        self.descriptor = descriptor
-    }
-
-    public func write(_ line: LogLine) {
-        // A failing stderr cannot be reported anywhere; serving goes on.
-        try? descriptor.writeFully(Array((line.text + "\n").utf8))
     }
 }

@@ -13,8 +13,7 @@ final class Connection {
     let pidfd: FileDescriptor
     /// Open until the child reports a failed step or its execve closes the pipe.
     var report: FileDescriptor?
-    /// The read end of the engine's stderr; open until end of file or the child's exit.
-    var log: FileDescriptor?
+    /// The engine's stderr so far, split into lines (it arrives through its service's log socket).
     var logLines = LineBuffer()
     let started: UInt64
     /// Set when warren ends the engine itself (timeout, shutdown).
@@ -24,20 +23,28 @@ final class Connection {
     var exit: ChildExit?
     var ended: UInt64 = 0
 
+    convenience init(
+        id: UInt64, service: ServiceRuntime, plan: SpawnPlan, peer: SocketAddress, local: SocketAddress,
+        child: SpawnedChild, started: UInt64
+    ) {
+        self.init(
+            id: id, service: service, plan: plan, peer: peer, local: local, pid: child.pid,
+            pidfd: child.pidfd, report: child.report, started: started)
+    }
+
+    /// Also for a prespawned engine taking the connection (its report pipe is long closed).
     init(
         id: UInt64, service: ServiceRuntime, plan: SpawnPlan, peer: SocketAddress, local: SocketAddress,
-        child: SpawnedChild,
-        log: FileDescriptor, started: UInt64
+        pid: Int32, pidfd: FileDescriptor, report: FileDescriptor?, started: UInt64
     ) {
         self.id = id
         self.service = service
         self.plan = plan
         self.peer = peer
         self.local = local
-        self.pid = child.pid
-        self.pidfd = child.pidfd
-        self.report = child.report
-        self.log = log
+        self.pid = pid
+        self.pidfd = pidfd
+        self.report = report
         self.started = started
     }
 }

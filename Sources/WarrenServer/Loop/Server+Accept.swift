@@ -3,11 +3,16 @@ import WarrenSpawn
 import WarrenSystem
 
 extension Server {
-    /// Accepts until the backlog is empty (EAGAIN) or the service reaches max_instances, spawning one
-    /// engine per connection.
+    /// Accepts until the backlog is empty (EAGAIN), the service reaches max_instances or one batch
+    /// is done, spawning one engine per connection. The batch bound matters under a steady stream
+    /// of connections: the backlog then never empties, and every new engine's report pipe (an fd
+    /// until warren reads its end of file) would wait behind the accepts; 10,000 connections opened
+    /// that way ran warren out of fds. The listener stays readable, so the next wait returns to it.
     func acceptAll(on listener: Listener) {
         let service = listener.service
-        while !service.atCapacity && !shuttingDown && !acceptSuspended && spawnRoom {
+        var batch = 0
+        while batch < 64 && !service.atCapacity && !shuttingDown && !acceptSuspended && spawnRoom {
+            batch += 1
             let accepted: AcceptedConnection
             do {
                 guard let next = try listener.descriptor.acceptConnection() else { break }
@@ -75,24 +80,28 @@ extension Server {
             sink.write(line)
             return
         }
+        if handOff(accepted, to: service) {
+            try? accepted.socket.close()
+            return
+        }
         let started = Clock.monotonicNanoseconds()
+        let cgroup = openCgroupLeaf(for: service, peer: accepted.peer)
+        if cgroup.refused {
+            try? accepted.socket.close()
+            return
+        }
         let plan = service.plan
         let environment = ucspiEnvironment(
             peer: accepted.peer, local: accepted.local, policy: plan.policyEnvironment)
         do throws(Errno) {
-            let pipe = try FileDescriptor.openLogPipe()
+            let log = try engineLog(of: service)
             let pending = PendingSpawn(
                 service: service, plan: plan, peer: accepted.peer, local: accepted.local,
-                socket: accepted.socket, logWrite: pipe.writeEnd, logRead: pipe.readEnd, started: started)
-            do throws(Errno) {
-                try submitSpawn(pending, environment: environment)
-            } catch {
-                try? pipe.readEnd.close()
-                try? pipe.writeEnd.close()
-                throw error
-            }
+                socket: accepted.socket, log: log, cgroup: cgroup.leaf, started: started)
+            try submitSpawn(pending, environment: environment)
         } catch {
             try? accepted.socket.close()
+            settleCgroupLeaf(cgroup.leaf, connection: nil)
             var line = connectionLine(service: service, peer: accepted.peer)
             line.add("duration", LogLine.duration(0))
             line.add("reason", "spawn_failed")

@@ -26,6 +26,12 @@ extension Server {
                 resumeAccepting()
             case .seccompRecord(let id):
                 if let connection = pendingRecords.removeValue(forKey: id) { writeRecord(connection) }
+            case .prespawn(let token):
+                handlePrespawnTimer(token)
+            case .reapUnwatched(let id):
+                guard let connection = connections[id] else { break }
+                reap(connection)
+                if connections[id] != nil { schedule(Clock.monotonicNanoseconds() + 10_000_000, token) }
             }
         }
         rearmTimer()
@@ -35,6 +41,7 @@ extension Server {
     func kill(_ connection: Connection, reason: String) {
         guard connection.reason == nil else { return }
         connection.reason = reason
+        killCgroup(of: connection)
         try? connection.pidfd.sendSignal(SIGKILL)
     }
 
@@ -50,6 +57,7 @@ extension Server {
         }
         listeners = [:]
         for service in services.values { service.listeners = [] }
+        closePools()
         var line = LogLine(event: "shutdown")
         line.add("signal", SymbolicName.signal(signal))
         line.add("running", connections.count)
@@ -64,9 +72,12 @@ extension Server {
         guard !shuttingDown else { return }
         do throws(ConfigErrors) {
             let loaded = try loader(config.path)
+            try checkCgroupNeeds(loaded)
             let bound = try bindNewListeners(for: loaded.config)
             try apply(loaded, bound: bound)
             config = loaded.config
+            replacePools(reason: "reload")
+            pruneCgroupServices()
             logWarnings(loaded)
             var line = LogLine(event: "reloaded")
             line.add("config", config.path)
@@ -145,7 +156,10 @@ extension Server {
             try? listener.descriptor.close()
         }
         // Services dropped by the reload keep running engines; they just have no listeners.
-        for (name, old) in services where newServices[name] == nil { old.listeners = [] }
+        for (name, old) in services where newServices[name] == nil {
+            old.listeners = []
+            if old.active == 0 { closeEngineLog(of: old) }
+        }
         services = newServices
         listeners = newListeners
         for service in services.values { refreshListeners(of: service) }

@@ -6,6 +6,9 @@ extension Server {
     /// The child's pidfd turned readable: it has exited. Reap it, take what is left of its report
     /// and stderr, free its slot and write its one record.
     func reap(_ connection: Connection) {
+        // Everything the engine sent is queued by now; until waitid its pid cannot be reused, so
+        // whatever is read now under that pid is this engine's.
+        readEngineLog(of: connection.service)
         let exit: ChildExit
         do {
             guard let status = try connection.pidfd.reapChild() else { return }
@@ -16,19 +19,21 @@ extension Server {
         }
         let ended = Clock.monotonicNanoseconds()
         readReport(of: connection)
-        readLog(of: connection, untilEnd: true)
         if let report = connection.report {
             unwatchAndClose(report)
             connection.report = nil
         }
         unwatchAndClose(connection.pidfd)
         connections[connection.id] = nil
+        removeCgroupLeaf(of: connection)
 
         let service = connection.service
         service.active -= 1
         let key = connection.peer.hostKey
         let fromSource = service.perSource[key, default: 1] - 1
         service.perSource[key] = fromSource > 0 ? fromSource : nil
+        queueRefill(service)  // a pool held back by max_instances may grow again
+        finishEngineLog(of: connection)
 
         connection.exit = exit
         connection.ended = ended
@@ -88,46 +93,5 @@ extension Server {
         if !bytes.isEmpty { connection.failure = SpawnFailure(reportBytes: bytes) }
         unwatchAndClose(report)
         connection.report = nil
-    }
-
-    /// Forwards complete stderr lines, each as its own record naming service and pid. With
-    /// `untilEnd` (the child has exited, so everything it wrote is in the pipe) it drains the pipe,
-    /// forwards any unterminated rest and closes it; a grandchild holding the pipe open cannot keep
-    /// it alive past the engine.
-    func readLog(of connection: Connection, untilEnd: Bool) {
-        guard let log = connection.log else { return }
-        var reads = 0
-        while reads < (untilEnd ? 256 : 16) {
-            reads += 1
-            let bytes: [UInt8]
-            do {
-                guard let available = try log.readAvailable() else { break }
-                bytes = available
-            } catch {
-                break
-            }
-            if bytes.isEmpty {
-                closeLog(of: connection)
-                return
-            }
-            for line in connection.logLines.append(bytes) { forward(line, from: connection) }
-        }
-        if untilEnd { closeLog(of: connection) }
-    }
-
-    private func closeLog(of connection: Connection) {
-        guard let log = connection.log else { return }
-        if let rest = connection.logLines.finish() { forward(rest, from: connection) }
-        unwatchAndClose(log)
-        connection.log = nil
-    }
-
-    private func forward(_ text: LineBuffer.Line, from connection: Connection) {
-        var line = LogLine(event: "stderr")
-        line.add("service", connection.service.name)
-        line.add("pid", connection.pid)
-        line.add("line", text.text)
-        if text.truncated { line.add("truncated", "true") }
-        sink.write(line)
     }
 }

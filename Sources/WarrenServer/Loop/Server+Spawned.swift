@@ -15,10 +15,12 @@ struct PendingSpawn {
     var plan: SpawnPlan
     var peer: SocketAddress
     var local: SocketAddress
-    /// warren's copies, closed once the child has its own (or the clone failed).
+    /// warren's copy, closed once the child has its own (or the clone failed).
     var socket: FileDescriptor
-    var logWrite: FileDescriptor
-    var logRead: FileDescriptor
+    /// The service's stderr socket (fd 2 of the engine).
+    var log: ServiceLog
+    /// Its cgroup v2 leaf, open until the answer (nil: no leaves on this host).
+    var cgroup: CgroupLeaf?
     var started: UInt64
 }
 
@@ -45,7 +47,8 @@ extension Server {
             throw .resourceTemporarilyUnavailable
         }
         let token = try spawner.submit(
-            pending.plan, socket: pending.socket, log: pending.logWrite, environment: environment)
+            pending.plan, socket: pending.socket, log: pending.log.socket.sender, environment: environment,
+            cgroup: pending.cgroup?.descriptor)
         spawning[SpawnKey(thread: ObjectIdentifier(spawner), token: token)] = pending
     }
 
@@ -56,7 +59,6 @@ extension Server {
             let key = SpawnKey(thread: ObjectIdentifier(spawner), token: outcome.token)
             guard let pending = spawning.removeValue(forKey: key) else { continue }
             try? pending.socket.close()
-            try? pending.logWrite.close()
             switch outcome.child {
             case .success(let child): started(child, for: pending)
             case .failure(let error): cloneFailed(pending, error)
@@ -70,31 +72,30 @@ extension Server {
     private func started(_ child: SpawnedChild, for pending: PendingSpawn) {
         let connection = Connection(
             id: nextConnectionID, service: pending.service, plan: pending.plan, peer: pending.peer,
-            local: pending.local, child: child, log: pending.logRead, started: pending.started)
+            local: pending.local, child: child, started: pending.started)
         nextConnectionID += 1
         connections[connection.id] = connection
+        pending.log.engines[child.pid] = connection
+        settleCgroupLeaf(pending.cgroup, connection: connection)
         // The child has exec'd or failed already (vfork), so the report is usually complete: read it
         // now and watch it only when another child's set-up still holds a copy of its write end.
         readReport(of: connection)
         do {
             try watch(child.pidfd, as: .pidfd(connection))
             if let report = connection.report { try watch(report, as: .report(connection)) }
-            try watch(pending.logRead, as: .log(connection))
         } catch {
-            // Without its pidfd in epoll the child could never be reaped: end it now and reap it
-            // here, the one place the loop waits for a child (it is already dying from SIGKILL).
+            // Without its pidfd in epoll the child would never be reaped: end it now, and let a
+            // timer look for its exit (the loop never waits for a child).
             connection.reason = "epoll_failed"
             try? child.pidfd.sendSignal(SIGKILL)
-            var info = pollfd(fd: child.pidfd.rawValue, events: Int16(POLLIN), revents: 0)
-            _ = poll(&info, 1, -1)
-            reap(connection)
+            schedule(Clock.monotonicNanoseconds() + 1_000_000, .reapUnwatched(connection.id))
             return
         }
         schedule(pending.started + pending.service.config.timeoutNanoseconds, .timeout(connection.id))
     }
 
     private func cloneFailed(_ pending: PendingSpawn, _ error: Errno) {
-        try? pending.logRead.close()
+        settleCgroupLeaf(pending.cgroup, connection: nil)
         releaseSlot(service: pending.service, peer: pending.peer)
         var line = connectionLine(service: pending.service, peer: pending.peer)
         line.add("duration", LogLine.duration(Clock.monotonicNanoseconds() - pending.started))

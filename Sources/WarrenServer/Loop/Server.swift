@@ -3,13 +3,13 @@ import WarrenSpawn
 import WarrenSystem
 
 /// The superserver's one event loop: a single thread, no Swift concurrency. Every source is an fd in
-/// one epoll set (listeners, child pidfds, spawn report pipes, engine stderr pipes, one signalfd,
-/// one timerfd, the spawn threads' result eventfds), and no handler ever blocks on a child: the
-/// clone itself runs on C spawn threads (Server+Spawned.swift).
+/// one epoll set (listeners, child pidfds, spawn report pipes, one stderr socket per service, one
+/// signalfd, one timerfd, the spawn threads' result eventfds), and no handler ever blocks on a
+/// child: the clone itself runs on C spawn threads (Server+Spawned.swift).
 ///
-/// Engine stderr uses one pipe per connection rather than one per service: each line is then known
-/// to come from one pid (the log prefix names it), and a partial line from one engine can never be
-/// joined to another's. The cost is one pipe2 and one epoll entry per connection.
+/// Engine stderr goes to one datagram socket per service, not a pipe per connection: warren then
+/// holds one fd per running engine (its pidfd), and each datagram still names its sender's pid, so
+/// lines are split per engine as before (Log/Server+EngineLog.swift).
 public final class Server {
     /// Reads and compiles a config file (on start and on every SIGHUP).
     public typealias Loader = (String) throws(ConfigErrors) -> LoadedConfig
@@ -20,9 +20,12 @@ public final class Server {
         case timer
         case pidfd(Connection)
         case report(Connection)
-        case log(Connection)
+        /// A service's engine stderr socket.
+        case engineLog(ServiceRuntime)
         /// Audit records naming seccomp kills: drained as they come so none overflow the socket.
         case seccompLog
+        /// A prespawned engine's pidfd or report pipe, before its handoff (Server+Prespawn).
+        case prespawned(Waiter, Waiter.Channel)
         /// A spawn thread has results.
         case spawned(SpawnThread)
     }
@@ -33,6 +36,9 @@ public final class Server {
         case resumeAccepting
         /// A seccomp kill whose syscall the kernel log had not named yet: look again, then log.
         case seccompRecord(UInt64)
+        case prespawn(PrespawnTimer)
+        /// A killed engine whose pidfd could not join epoll: try to reap it again.
+        case reapUnwatched(UInt64)
     }
 
     let loader: Loader
@@ -51,6 +57,8 @@ public final class Server {
     /// Names the syscall of a seccomp kill; nil when /dev/kmsg cannot be read here.
     let seccompDeaths: SeccompDeathLog?
     var timers = TimerHeap<TimerToken>()
+    /// Storage for bulk reads of engine log sockets, reused by every read.
+    var datagrams = DatagramBatch()
     var armedDeadline: UInt64?
     let epoll: Epoll
     let signals: SignalFD
@@ -60,6 +68,10 @@ public final class Server {
     /// Set when accept hit a resource limit (EMFILE, ENFILE, ENOBUFS, ENOMEM): every listener stays
     /// out of epoll until a connection ends or a short timer fires.
     var acceptSuspended = false
+    /// Waiting engines of every service (Server+Prespawn).
+    var prespawn = PrespawnState()
+    /// warren's cgroup v2 subtree and the leaves in it; nil when the host offers none.
+    var cgroups: CgroupLeaves?
 
     /// Blocks the loop's signals (call before anything could start a thread), loads the config and
     /// binds every listener. Throws `ConfigErrors` for a bad config or a listener that cannot be bound.
@@ -75,6 +87,7 @@ public final class Server {
         seccompDeaths = SeccompDeathLog()
         let loaded = try loader(configPath)
         config = loaded.config
+        cgroups = try Self.makeCgroupLeaves(for: loaded, sink: sink)
         try epoll.add(signals.descriptor)
         sources[signals.descriptor.rawValue] = .signals
         try epoll.add(timer.descriptor)
@@ -84,6 +97,7 @@ public final class Server {
         }
         for spawner in spawners { try watch(spawner.resultDescriptor, as: .spawned(spawner)) }
         try apply(loaded, bound: try bindNewListeners(for: loaded.config))
+        replacePools(reason: "reload")
         logWarnings(loaded)
         var names = LogLine(event: seccompDeaths == nil ? "warning" : "seccomp_names")
         if let deaths = seccompDeaths {
@@ -98,17 +112,25 @@ public final class Server {
 
     /// Serves until SIGTERM or SIGINT and the drain that follows are over.
     public func run() throws(Errno) {
-        while !(shuttingDown && connections.isEmpty && spawning.isEmpty) {
-            for event in try epoll.wait() {
+        while !(shuttingDown && connections.isEmpty && prespawn.waiters.isEmpty && spawning.isEmpty) {
+            // Records of one iteration leave in one write; while the reader lags, look again soon.
+            sink.flush()
+            // Many events per wait: one listener event spawns up to a batch of engines, and each
+            // new engine's report pipe (an fd until its end of file is read) should not wait for
+            // several iterations behind them.
+            let events = try epoll.wait(maxEvents: 1024, timeoutMilliseconds: sink.pendingBytes > 0 ? 10 : -1)
+            for event in events {
                 guard let source = sources[event.fd.rawValue] else { continue }
                 try handle(source)
             }
         }
         for connection in pendingRecords.values.sorted(by: { $0.id < $1.id }) { writeRecord(connection) }
         pendingRecords = [:]
+        removeCgroupTree()
         var line = LogLine(event: "stopped")
         line.add("pid", getpid())
         sink.write(line)
+        sink.finish()
     }
 
     private func handle(_ source: Source) throws(Errno) {
@@ -118,8 +140,9 @@ public final class Server {
         case .timer: try handleTimer()
         case .pidfd(let connection): reap(connection)
         case .report(let connection): readReport(of: connection)
-        case .log(let connection): readLog(of: connection, untilEnd: false)
+        case .engineLog(let service): readEngineLog(of: service)
         case .seccompLog: seccompDeaths?.drain()
+        case .prespawned(let waiter, let channel): handleWaiter(waiter, channel)
         case .spawned(let spawner): takeSpawned(from: spawner)
         }
     }

@@ -25,8 +25,12 @@ final class ServiceRuntime {
     var listeners: [Listener] = []
     /// Engines running now.
     var active = 0
+    /// The socket its engines' stderr goes to; nil until the first spawn.
+    var log: ServiceLog?
     /// Engines running now per peer address (the host part only).
     var perSource: [SocketAddress.HostKey: Int] = [:]
+    /// Engines waiting for a connection (`prespawn`), Server+Prespawn.
+    let pool = Pool()
 
     init(config: ServiceConfig, plan: SpawnPlan) {
         self.config = config

@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import WarrenSpawn
 
 private func check(_ path: String) throws -> (status: Int32, out: String, err: String) {
     try runWarren(["check", "--config", path])
@@ -20,6 +21,37 @@ private func check(_ path: String) throws -> (status: Int32, out: String, err: S
             result.out.contains(
                 "\nservice hello: 127.0.0.1:8080 -> \(engine) (policy \(TestPaths.testEnginePolicy))\n"))
         #expect(result.err.isEmpty)
+    }
+
+    /// The summary marks each limit of the shipped untrusted policy as enforced (and how) or NOT in
+    /// force, by what this host offers.
+    @Test func checkSaysWhichLimitsAreInForce() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { TestPaths.removeDirectory(directory) }
+        let path = directory + "/warren.toml"
+        try TestPaths.write(
+            testConfig([TestService(name: "hello", port: 8080, engine: try TestPaths.engine("hello"))]),
+            to: path)
+        let result = try check(path)
+        #expect(result.status == 0)
+        let host = HostFeatures.detect()
+        // test-engine.toml extends untrusted.toml: memory_max = "32M", pids_max = 1, cpu_max = "50ms/100ms".
+        #expect(result.out.contains("\n  limit cpu 2s: enforced (rlimit RLIMIT_CPU)\n"))
+        #expect(result.out.contains("\n  limit open files 16: enforced (rlimit RLIMIT_NOFILE)\n"))
+        #expect(
+            result.out.contains(
+                host.enforces("memory")
+                    ? "\n  limit memory.max 32M: enforced (cgroup file memory.max)\n"
+                    : "\n  limit memory.max 32M: NOT in force as a cgroup limit ("))
+        #expect(
+            result.out.contains(
+                host.enforces("cpu")
+                    ? "\n  limit cpu.max 50000 100000: enforced (cgroup file cpu.max)\n"
+                    : "\n  limit cpu.max 50000 100000: NOT in force on this host ("))
+        #expect(
+            result.out.contains(
+                host.cgroupLeavesAvailable
+                    ? "\n  cgroup leaf: one per connection below " : "\n  cgroup leaf: NOT available ("))
     }
 
     @Test func aServiceWithoutAPolicyFailsCheckAndServe() throws {

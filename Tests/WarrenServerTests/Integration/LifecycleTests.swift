@@ -39,11 +39,11 @@ import Testing
         #expect(warren.logLines.filter { $0.contains("event=listening service=old") }.count == 1)
         #expect(warren.logLines.filter { $0.contains("event=listening service=new") }.count == 1)
         try warren.waitForLog(count: exchanges + 1, of: "event=conn", "exit=0")
-        // One new listener, and the new service's plan (its policy's prepared namespaces): the
-        // reloads leaked nothing.
+        // One new listener, the new service's plan (its policy's prepared namespaces) and each
+        // service's log socket pair (opened at its first connection): the reloads leaked nothing.
         let namespaces = warren.namespaceFileCount()
         #expect(namespaces == 2 * namespacesBefore)
-        #expect(warren.openFileCount() - namespaces == fdsBefore - namespacesBefore + 1)
+        #expect(warren.openFileCount() - namespaces == fdsBefore - namespacesBefore + 1 + 2 * 2)
     }
 
     @Test func sighupClosesTheSocketOfARemovedServiceAndKeepsTheOthers() throws {
@@ -56,16 +56,20 @@ import Testing
         let fdsBefore = warren.openFileCount()
         let namespacesBefore = warren.namespaceFileCount()
         #expect(namespacesBefore > 0)
+        // The dropped service has served (its log socket pair is open) and is idle at the reload.
+        #expect(TestClient.exchange(port: droppedPort)?.hasSuffix("hello world\n") == true)
+        try warren.waitForLog(of: "event=conn", "service=dropped", "exit=0")
         try warren.rewriteConfig(testConfig([kept]))
         warren.signal(SIGHUP)
         try warren.waitForLog(of: "event=reloaded", "services=1")
         #expect(TestClient.connect(port: droppedPort) == -ECONNREFUSED)
         #expect(TestClient.exchange(port: keptPort)?.hasSuffix("hello world\n") == true)
         try warren.waitForLog(of: "event=conn", "service=kept", "exit=0")
-        // One listener fewer, and the dropped service's plan released with its namespaces.
+        // One listener fewer, the dropped service's plan released with its namespaces and its log
+        // socket pair closed; the kept service's log socket pair opened at its first connection.
         let namespaces = warren.namespaceFileCount()
         #expect(namespaces * 2 == namespacesBefore)
-        #expect(warren.openFileCount() - namespaces == fdsBefore - namespacesBefore - 1)
+        #expect(warren.openFileCount() - namespaces == fdsBefore - namespacesBefore - 1 + 2)
     }
 
     @Test func aBrokenConfigOnSighupIsRejectedAndTheOldOneKeepsServing() throws {

@@ -31,7 +31,8 @@ final class QuillSiteFixture {
         return path
     }
 
-    init() throws {
+    /// `extra`: more lines for the service (e.g. `prespawn = 2`).
+    init(extra: [String] = []) throws {
         let engine = try Self.engine()
         directory = try TestPaths.temporaryDirectory()
         // mkdtemp makes it 0700; the engine runs as 65534 outside its user namespace and must
@@ -64,7 +65,9 @@ final class QuillSiteFixture {
             """, to: policy)
         port = try TestClient.freePort()
         warren = try WarrenProcess(
-            config: testConfig([TestService(name: "blog", port: port, engine: engine, policy: policy)]))
+            config: testConfig([
+                TestService(name: "blog", port: port, engine: engine, policy: policy, extra: extra)
+            ]))
     }
 
     deinit {

@@ -1,4 +1,6 @@
+import Glibc
 import Testing
+import WarrenSystem
 
 @testable import WarrenServer
 
@@ -13,6 +15,12 @@ import Testing
             line.text
                 == "time=2025-11-28T19:05:03.045Z event=conn service=blog pid=42 line=\"a \\\"b\\\"\\\\c=d\\ne\\x01\" empty=\"\""
         )
+    }
+
+    @Test func nonASCIIIsQuotedAndPassedThroughAndDeleteIsEscaped() {
+        var line = LogLine(event: "stderr", time: 0)
+        line.add("line", "café\u{7f}\t")
+        #expect(line.text == "time=1970-01-01T00:00:00.000Z event=stderr line=\"café\\x7f\\t\"")
     }
 
     @Test func durationsHaveMillisecondPrecision() {
@@ -58,5 +66,95 @@ import Testing
         heap.compact { $0 % 2 == 1 }
         #expect(heap.count == 50)
         #expect(heap.popDue(1000) == Array(stride(from: 0, to: 100, by: 2)))
+    }
+}
+
+@Suite struct LineBufferCutTests {
+    @Test func aCutMarksTheLineInProgressAndDropsItsRest() {
+        var buffer = LineBuffer()
+        #expect(buffer.append(Array("whole\npart".utf8)) == [.init(text: "whole", truncated: false)])
+        #expect(buffer.cut() == .init(text: "part", truncated: true))
+        #expect(buffer.append(Array("lost rest\nnext\n".utf8)) == [.init(text: "next", truncated: false)])
+    }
+}
+
+@Suite struct LogSocketTests {
+    @Test func eachDatagramArrivesWithItsSendersPid() throws {
+        let socket = try LogSocket.open()
+        defer { socket.close() }
+        try socket.sender.writeFully(Array("from the parent\n".utf8))
+        let child = fork()
+        if child == 0 {
+            _ = try? socket.sender.writeFully(Array("from the child\n".utf8))
+            _exit(0)
+        }
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        var batch = DatagramBatch()
+        #expect(try batch.receive(from: socket.receiver) == 2)
+        #expect(batch[0].pid == getpid())
+        #expect(String(decoding: batch[0].bytes, as: UTF8.self) == "from the parent\n")
+        #expect(batch[1].pid == child)
+        #expect(String(decoding: batch[1].bytes, as: UTF8.self) == "from the child\n")
+        #expect(try batch.receive(from: socket.receiver) == 0)
+    }
+
+    @Test func aDatagramLongerThanTheSlotIsMarkedTruncated() throws {
+        let socket = try LogSocket.open()
+        defer { socket.close() }
+        try socket.sender.writeFully([UInt8](repeating: UInt8(ascii: "x"), count: 100))
+        var batch = DatagramBatch(slot: 64)
+        #expect(try batch.receive(from: socket.receiver) == 1)
+        #expect(batch[0].bytes.count == 64)
+        #expect(batch[0].truncated)
+    }
+}
+
+@Suite struct LogSinkTests {
+    @Test func aStalledReaderMakesTheSinkDropAndCountRecordsNotBlock() throws {
+        var fds: [Int32] = [0, 0]
+        try #require(pipe(&fds) == 0)
+        defer {
+            close(fds[0])
+            close(fds[1])
+        }
+        let sink = LogSink(descriptor: FileDescriptor(rawValue: fds[1]), capacity: 4096)
+        #expect(sink.output.nonBlocking)
+        // Nobody reads the pipe: its 64 KiB fill, then the sink's 4 KiB, then records are dropped.
+        for index in 0..<2000 {
+            var line = LogLine(event: "test", time: 0)
+            line.add("index", index)
+            line.add("padding", String(repeating: "p", count: 60))
+            sink.write(line)
+            sink.flush()
+        }
+        #expect(sink.pendingBytes <= 4096)
+        let dropped = sink.droppedTotal
+        #expect(dropped > 0)
+        // The reader catches up: everything kept arrives whole, then one record with the count.
+        let flags = fcntl(fds[0], F_GETFL)
+        _ = fcntl(fds[0], F_SETFL, flags | O_NONBLOCK)
+        var text: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        for _ in 0..<100 {
+            let n = read(fds[0], &buffer, buffer.count)
+            if n > 0 { text += buffer.prefix(n) }
+            sink.flush()
+            if n <= 0 && sink.pendingBytes == 0 { break }
+        }
+        let lines = String(decoding: text, as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.last == "")
+        let records = lines.dropLast()
+        #expect(records.allSatisfy { $0.hasPrefix("time=") })
+        #expect(records.filter { $0.contains("event=test") }.count == 2000 - dropped)
+        // Reported as soon as one fits (possibly more than once while the reader stalled), all
+        // counted; the last record, after the last drop, gives the total.
+        let reports = records.filter { $0.contains("event=log_dropped") }
+        let reported = reports.compactMap { $0.split(separator: " ").first { $0.hasPrefix("records=") } }
+        #expect(reported.compactMap { Int($0.dropFirst(8)) }.reduce(0, +) == dropped)
+        #expect(records.last?.contains("event=log_dropped") == true)
+        #expect(records.last?.contains(" total=\(dropped) ") == true)
+        #expect(sink.dropped == 0)
     }
 }

@@ -1,0 +1,260 @@
+import Foundation
+
+/// Parsed entries kept in each build's `.quill/entries`, so a rebuild neither reads nor parses a
+/// source file whose size, modification time and inode are unchanged (front matter and Markdown
+/// parsing were most of a one-post rebuild). The whole cache is dropped when site.toml or the
+/// cache version changes, since settings (time zone, permalink, author) shape every entry.
+/// The file is written in source-path order, so a full and an incremental build write the same
+/// bytes.
+struct EntryCache: Sendable {
+    struct Item: Sendable {
+        var identity: String
+        var entry: Entry
+        var warnings: [String]
+    }
+
+    static let path = "entries"
+    static let version = "quill-entries-1"
+
+    var items: [String: Item] = [:]
+
+    /// The cache of a previous build, or an empty one when it is missing, stale or unreadable.
+    static func load(buildRoot: String, configHash: String) -> EntryCache {
+        guard let data = FileManager.default.contents(atPath: buildRoot + "/.quill/" + path) else {
+            return EntryCache()
+        }
+        var reader = ByteReader(bytes: [UInt8](data))
+        guard reader.string() == version, reader.string() == configHash else { return EntryCache() }
+        var cache = EntryCache()
+        let count = reader.int()
+        for _ in 0..<max(0, count) {
+            guard let item = reader.item(), reader.ok else { return EntryCache() }
+            cache.items[item.entry.sourcePath] = item
+        }
+        return reader.ok ? cache : EntryCache()
+    }
+
+    func cached(_ sourcePath: String, identity: String) -> Item? {
+        guard let item = items[sourcePath], item.identity == identity else { return nil }
+        return item
+    }
+
+    func encoded(configHash: String) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.string(Self.version)
+        writer.string(configHash)
+        writer.int(items.count)
+        for path in items.keys.sorted() { writer.item(items[path]!) }
+        return writer.bytes
+    }
+}
+
+/// Length-prefixed little-endian fields; no framework, since JSON coding of a thousand entries
+/// would cost more than parsing the posts again.
+private struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    mutating func int(_ value: Int) {
+        withUnsafeBytes(of: Int64(value).littleEndian) { bytes += $0 }
+    }
+
+    mutating func double(_ value: Double) {
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 }
+    }
+
+    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    mutating func string(_ value: String) {
+        int(value.utf8.count)
+        bytes += value.utf8
+    }
+
+    mutating func optional(_ value: String?) {
+        bool(value != nil)
+        if let value { string(value) }
+    }
+
+    mutating func strings(_ values: [String]) {
+        int(values.count)
+        for value in values { string(value) }
+    }
+
+    mutating func plain(_ value: PlainValue) {
+        switch value {
+        case .string(let text):
+            bytes.append(0)
+            string(text)
+        case .list(let values):
+            bytes.append(1)
+            int(values.count)
+            for value in values { plain(value) }
+        case .map(let values):
+            bytes.append(2)
+            int(values.count)
+            for key in values.keys.sorted() {
+                string(key)
+                plain(values[key]!)
+            }
+        }
+    }
+
+    mutating func item(_ item: EntryCache.Item) {
+        string(item.identity)
+        strings(item.warnings)
+        let e = item.entry
+        string(e.kind.rawValue)
+        for text in [e.sourcePath, e.title, e.slug, e.url] { string(text) }
+        double(e.date.timeIntervalSince1970)
+        bool(e.hasDate)
+        bool(e.updated != nil)
+        if let updated = e.updated { double(updated.timeIntervalSince1970) }
+        bool(e.draft)
+        for list in [e.tags, e.tagSlugs, e.authorSlugs] { strings(list) }
+        string(e.dateISO)
+        string(e.dateDisplay)
+        strings(e.internalTags)
+        strings(e.authors)
+        optional(e.description)
+        optional(e.image)
+        strings(e.aliases)
+        optional(e.canonicalURL)
+        let metaKeys = e.meta.keys.sorted()
+        strings(metaKeys)
+        strings(metaKeys.map { e.meta[$0]! })
+        plain(.map(e.extra))
+        for text in [e.html, e.excerptHTML, e.excerptText] { string(text) }
+        int(e.wordCount)
+        string(e.contentHash)
+    }
+}
+
+/// Reads what ByteWriter wrote; any short or malformed input clears `ok` and yields empty values.
+private struct ByteReader {
+    var bytes: [UInt8]
+    var offset = 0
+    var ok = true
+
+    private mutating func take(_ count: Int) -> ArraySlice<UInt8>? {
+        guard ok, count >= 0, offset + count <= bytes.count else {
+            ok = false
+            return nil
+        }
+        defer { offset += count }
+        return bytes[offset..<(offset + count)]
+    }
+
+    mutating func int() -> Int {
+        guard let slice = take(8) else { return 0 }
+        var value: UInt64 = 0
+        for (shift, byte) in slice.enumerated() { value |= UInt64(byte) << (8 * UInt64(shift)) }
+        return Int(Int64(bitPattern: value))
+    }
+
+    mutating func double() -> Double {
+        Double(bitPattern: UInt64(bitPattern: Int64(int())))
+    }
+
+    mutating func bool() -> Bool { take(1)?.first == 1 }
+
+    mutating func string() -> String {
+        let count = int()
+        guard count <= bytes.count, let slice = take(count) else {
+            ok = false
+            return ""
+        }
+        return String(decoding: slice, as: UTF8.self)
+    }
+
+    mutating func optional() -> String? { bool() ? string() : nil }
+
+    mutating func strings() -> [String] {
+        let count = int()
+        guard ok, count >= 0, count <= bytes.count - offset else {
+            ok = false
+            return []
+        }
+        return (0..<count).map { _ in string() }
+    }
+
+    mutating func plain(depth: Int = 0) -> PlainValue {
+        guard depth < 64, let tag = take(1)?.first else {
+            ok = false
+            return .string("")
+        }
+        switch tag {
+        case 0: return .string(string())
+        case 1:
+            let count = int()
+            guard ok, count >= 0, count <= bytes.count - offset else {
+                ok = false
+                return .list([])
+            }
+            return .list((0..<count).map { _ in plain(depth: depth + 1) })
+        case 2:
+            let count = int()
+            guard ok, count >= 0, count <= bytes.count - offset else {
+                ok = false
+                return .map([:])
+            }
+            var values: [String: PlainValue] = [:]
+            for _ in 0..<count {
+                let key = string()
+                values[key] = plain(depth: depth + 1)
+            }
+            return .map(values)
+        default:
+            ok = false
+            return .string("")
+        }
+    }
+
+    mutating func item() -> EntryCache.Item? {
+        let identity = string()
+        let warnings = strings()
+        guard let kind = Entry.Kind(rawValue: string()) else {
+            ok = false
+            return nil
+        }
+        let sourcePath = string()
+        let title = string()
+        let slug = string()
+        let url = string()
+        let date = Date(timeIntervalSince1970: double())
+        let hasDate = bool()
+        let updated = bool() ? Date(timeIntervalSince1970: double()) : nil
+        let draft = bool()
+        let tags = strings()
+        let tagSlugs = strings()
+        let authorSlugs = strings()
+        let dateISO = string()
+        let dateDisplay = string()
+        let internalTags = strings()
+        let authors = strings()
+        let description = optional()
+        let image = optional()
+        let aliases = strings()
+        let canonicalURL = optional()
+        let metaKeys = strings()
+        let metaValues = strings()
+        guard metaKeys.count == metaValues.count, case .map(let extra) = plain() else {
+            ok = false
+            return nil
+        }
+        let html = string()
+        let excerptHTML = string()
+        let excerptText = string()
+        let wordCount = int()
+        let contentHash = string()
+        guard ok else { return nil }
+        let entry = Entry(
+            kind: kind, sourcePath: sourcePath, title: title, slug: slug, url: url, date: date,
+            hasDate: hasDate, updated: updated, draft: draft, tags: tags, tagSlugs: tagSlugs,
+            authorSlugs: authorSlugs, dateISO: dateISO, dateDisplay: dateDisplay, internalTags: internalTags,
+            authors: authors, description: description, image: image, aliases: aliases,
+            canonicalURL: canonicalURL,
+            meta: Dictionary(zip(metaKeys, metaValues), uniquingKeysWith: { first, _ in first }),
+            extra: extra, html: html, excerptHTML: excerptHTML, excerptText: excerptText,
+            wordCount: wordCount, contentHash: contentHash)
+        return EntryCache.Item(identity: identity, entry: entry, warnings: warnings)
+    }
+}

@@ -1,0 +1,92 @@
+import WarrenSystem
+
+/// The relay of engine stderr: every engine of a service writes to one datagram socket; each
+/// datagram carries its sender's pid, which names the connection. Lines are split per engine (a
+/// partial line of one engine is never joined to another's) and each becomes one `event=stderr`
+/// record naming service and pid.
+extension Server {
+    /// The service's log socket, opened (and watched) at its first spawn.
+    func engineLog(of service: ServiceRuntime) throws(Errno) -> ServiceLog {
+        if let log = service.log { return log }
+        let socket = try LogSocket.open()
+        let log = ServiceLog(socket: socket)
+        do throws(Errno) {
+            try watch(socket.receiver, as: .engineLog(service))
+        } catch {
+            socket.close()
+            throw error
+        }
+        service.log = log
+        return log
+    }
+
+    /// Reads what is queued, in batches, up to `batches` of them (a flooding engine must not keep
+    /// the loop here), and forwards the lines it completes.
+    func readEngineLog(of service: ServiceRuntime, batches: Int = 16) {
+        guard let log = service.log else { return }
+        for _ in 0..<batches {
+            let count: Int
+            do {
+                count = try datagrams.receive(from: log.socket.receiver)
+            } catch {
+                return
+            }
+            for index in 0..<count { relay(datagrams[index], of: service, log) }
+            if count < datagrams.capacity { return }
+        }
+    }
+
+    private func relay(_ datagram: DatagramBatch.Datagram, of service: ServiceRuntime, _ log: ServiceLog) {
+        let pid = datagram.pid
+        if datagram.passedDescriptors > 0 {
+            var line = LogLine(event: "warning")
+            line.add("service", service.name)
+            line.add("pid", pid)
+            line.add("msg", "descriptors passed on stderr were closed unread: \(datagram.passedDescriptors)")
+            sink.write(line)
+        }
+        guard let connection = log.engines[pid] else {
+            // Not a running engine (a child of one, which its policy allowed): its lines still name
+            // the service and the sender, each datagram taken on its own.
+            var buffer = LineBuffer()
+            for text in buffer.append(datagram.bytes) { forward(text, service: service, pid: pid) }
+            if datagram.truncated, let text = buffer.cut() { forward(text, service: service, pid: pid) }
+            if let rest = buffer.finish() { forward(rest, service: service, pid: pid) }
+            return
+        }
+        for text in connection.logLines.append(datagram.bytes) {
+            forward(text, service: service, pid: pid)
+        }
+        if datagram.truncated, let text = connection.logLines.cut() {
+            forward(text, service: service, pid: pid)
+        }
+    }
+
+    /// At the engine's exit: its unterminated last line, if any, and its pid leaves the map.
+    func finishEngineLog(of connection: Connection) {
+        let service = connection.service
+        if let rest = connection.logLines.finish() { forward(rest, service: service, pid: connection.pid) }
+        if let log = service.log, log.engines[connection.pid] === connection {
+            log.engines[connection.pid] = nil
+        }
+        if service.active == 0 && services[service.name] !== service { closeEngineLog(of: service) }
+    }
+
+    /// Closes the log socket of a service a reload dropped, once its last engine has ended.
+    func closeEngineLog(of service: ServiceRuntime) {
+        guard let log = service.log else { return }
+        readEngineLog(of: service)
+        sources[log.socket.receiver.rawValue] = nil
+        log.socket.close()
+        service.log = nil
+    }
+
+    private func forward(_ text: LineBuffer.Line, service: ServiceRuntime, pid: Int32) {
+        var line = LogLine(event: "stderr")
+        line.add("service", service.name)
+        line.add("pid", pid)
+        line.add("line", text.text)
+        if text.truncated { line.add("truncated", "true") }
+        sink.write(line)
+    }
+}
