@@ -65,7 +65,7 @@ profile() {
     perf report -i "$work/$name.data" --children --sort sym -g none --stdio 2>/dev/null |
         awk -v t="$total" -v p="$period_us" -v n="$conns" '
             BEGIN {
-                want["__do_sys_clone3"] = "clone3 (fork-like: copies the server'"'"'s page tables)"
+                want["__do_sys_clone3"] = "clone3 (warren: CLONE_VM|CLONE_VFORK; a fork-like one copies page tables)"
                 want["__do_sys_clone"] = "clone (fork)"
                 want["dup_mmap"] = "  of which dup_mmap"
                 want["dup_fd"] = "  of which dup_fd (copying the server'"'"'s fd table)"

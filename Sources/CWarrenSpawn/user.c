@@ -3,22 +3,23 @@
 // namespaces and counts against RLIMIT_NPROC per namespace (kernels >= 5.14), not per host uid.
 //
 // A fresh namespace is created by the child itself after its mounts (a child cloned with
-// CLONE_NEWUSER could not join the template: EPERM), and the child writes its own maps: it first
-// becomes uid/gid outside (an unprivileged writer may map only its own ids), then sets itself
-// dumpable again (the uid change cleared it, and /proc/self/uid_map would be EACCES).
+// CLONE_NEWUSER could not join the template: EPERM), and the child writes its own maps. An
+// unprivileged writer may map only its own effective ids, so the child first takes uid/gid as its
+// effective ids only (they also make it the namespace's owner), keeps real and saved ids 0, and
+// sets its fsuid back to 0: the id change clears the dumpable flag, which makes /proc/self/* root's,
+// and fsuid 0 can still open its map files. Then, inside, it becomes root of the namespace
+// (uid/gid outside) for good.
 //
-// The dumpable flag belongs to the memory map, and a CLONE_VM child shares warren's: another child
-// in its set-up at the same time (two spawn threads, or parallel direct spawns) clears it again
-// with its own uid change. So the child opens all three map files right after setting the flag,
-// and sets it and retries the opens when one is refused (only the open checks it; the writes
-// check the opener's credentials). Bounded: past the bound the step fails (fail closed).
+// Never PR_SET_DUMPABLE: a CLONE_VM child shares warren's memory map, and the dumpable flag is the
+// map's. Set to 1 (the earlier way to open the maps after a full uid change), any host process
+// running as uid/gid could ptrace-attach to the child before its execve — and write into
+// warren's memory. Non-dumpable, only a tracer with CAP_SYS_PTRACE in the initial namespace can.
 #define _GNU_SOURCE
 #include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,25 +28,22 @@ static void become(int report_fd, uint32_t uid, uint32_t gid) {
     if (syscall(SYS_setresuid, uid, uid, uid) != 0) warren_fail(report_fd, "setresuid", -1, errno);
 }
 
-#define MAP_OPEN_ATTEMPTS 1000
-
 static const char *const map_paths[3] = {"/proc/self/setgroups", "/proc/self/uid_map", "/proc/self/gid_map"};
 static const char *const map_steps[3] = {"setgroups_deny", "uid_map", "gid_map"};
 
+// Effective ids uid/gid, real and saved ids still 0, fsuid 0 (allowed: it is the real uid).
+static void become_owner(int report_fd, uint32_t uid, uint32_t gid) {
+    if (syscall(SYS_setresgid, -1, gid, -1) != 0) warren_fail(report_fd, "setresgid", -1, errno);
+    if (syscall(SYS_setresuid, -1, uid, -1) != 0) warren_fail(report_fd, "setresuid", -1, errno);
+    // setfsuid reports no error: read it back.
+    syscall(SYS_setfsuid, 0);
+    if (syscall(SYS_setfsuid, -1) != 0) warren_fail(report_fd, "setfsuid", -1, EPERM);
+}
+
 static void open_maps(int report_fd, int fds[3]) {
-    for (int attempt = 0;; attempt++) {
-        if (syscall(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
-            warren_fail(report_fd, "set_dumpable", -1, errno);
-        int i;
-        for (i = 0; i < 3; i++) {
-            fds[i] = (int)syscall(SYS_openat, AT_FDCWD, map_paths[i], O_WRONLY | O_CLOEXEC);
-            if (fds[i] < 0) break;
-        }
-        if (i == 3) return;
-        int err = errno;
-        for (int j = 0; j < i; j++) syscall(SYS_close, fds[j]);
-        if (err != EACCES || attempt + 1 >= MAP_OPEN_ATTEMPTS) warren_fail(report_fd, map_steps[i], -1, err);
-        syscall(SYS_sched_yield);
+    for (int i = 0; i < 3; i++) {
+        fds[i] = (int)syscall(SYS_openat, AT_FDCWD, map_paths[i], O_WRONLY | O_CLOEXEC);
+        if (fds[i] < 0) warren_fail(report_fd, map_steps[i], -1, errno);
     }
 }
 
@@ -68,13 +66,15 @@ void warren_identity(int report_fd, const struct warren_sandbox *sb) {
         become(report_fd, sb->uid, sb->gid);
         break;
     case WARREN_USER_FRESH: {
-        become(report_fd, sb->uid, sb->gid);
+        become_owner(report_fd, sb->uid, sb->gid);
         if (syscall(SYS_unshare, CLONE_NEWUSER) != 0) warren_fail(report_fd, "unshare_user", -1, errno);
         int fds[3];
         open_maps(report_fd, fds);
         write_map(report_fd, fds[0], "deny", map_steps[0]);
         write_map(report_fd, fds[1], sb->uid_map, map_steps[1]);
         write_map(report_fd, fds[2], sb->gid_map, map_steps[2]);
+        // Root of the namespace for good: every id, real and saved included, is uid/gid outside.
+        become(report_fd, 0, 0);
         warren_caps_lock(report_fd, sb);
         break;
     }

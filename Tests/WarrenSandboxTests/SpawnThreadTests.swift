@@ -117,9 +117,9 @@ private func reap(_ child: SpawnedChild) -> Int32 {
     try pair.ours.close()
 }
 
-/// CLONE_VM children share warren's memory map, and with it the dumpable flag that each fresh user
-/// namespace's child clears (uid change) and sets (to write its maps): children in their set-up at
-/// the same time must still all get their maps written.
+/// CLONE_VM children share warren's memory map, and with it the dumpable flag that every child's
+/// id change clears: children in their set-up at the same time must still all get their maps
+/// written (opening them once depended on the flag, and failed here with EACCES).
 @Test func twoSpawnThreadsStartFreshUserNamespacesSideBySide() throws {
     guard requireRoot(), let engine = testEngine("hello") else { return }
     let plan = try SpawnPlan(engine: engine, arguments: [], policy: untrustedPolicy(user: .fresh))
@@ -141,4 +141,27 @@ private func reap(_ child: SpawnedChild) -> Int32 {
     }
     try null.close()
     #expect(failures.isEmpty)
+}
+
+/// A fresh user namespace's engine holds uid/gid outside in every slot (real, effective, saved,
+/// filesystem): the child's passage through effective-only ids and fsuid 0 leaves nothing of root.
+@Test func aFreshUserEngineHoldsThePolicysIdsInEverySlot() throws {
+    guard requireRoot(), let engine = testEngine("hello") else { return }
+    let plan = try SpawnPlan(engine: engine, arguments: [], policy: untrustedPolicy(user: .fresh))
+    let (child, ours) = try start(plan)
+    #expect(try readToEnd(blocking(child.report)).isEmpty)
+    // hello waits for a request head: it is alive, past its execve, until we shut our end.
+    let status = try String(
+        decoding: readToEnd(FileDescriptor.open("/proc/\(child.pid)/status", .readOnly)), as: UTF8.self)
+    let lines = status.split(separator: "\n")
+    #expect(
+        lines.first { $0.hasPrefix("Uid:") }?.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst()
+            == ["65534", "65534", "65534", "65534"])
+    #expect(
+        lines.first { $0.hasPrefix("Gid:") }?.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst()
+            == ["65534", "65534", "65534", "65534"])
+    shutdown(ours.rawValue, Int32(SHUT_WR))
+    _ = try readToEnd(ours)
+    #expect(reap(child) == 0)
+    try ours.close()
 }

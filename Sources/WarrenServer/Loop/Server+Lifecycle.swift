@@ -21,6 +21,7 @@ extension Server {
             case .timeout(let id):
                 if let connection = connections[id] { kill(connection, reason: "timeout") }
             case .shutdownGrace:
+                shutdownGraceOver = true
                 for connection in connections.values { kill(connection, reason: "shutdown") }
             case .resumeAccepting:
                 resumeAccepting()

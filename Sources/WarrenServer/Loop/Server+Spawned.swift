@@ -92,6 +92,9 @@ extension Server {
             return
         }
         schedule(pending.started + pending.service.config.timeoutNanoseconds, .timeout(connection.id))
+        // Accepted before the shutdown, answered after its grace period (a loaded machine): the
+        // grace timer could not see it, so it ends now, as it would have then.
+        if shutdownGraceOver { kill(connection, reason: "shutdown") }
     }
 
     private func cloneFailed(_ pending: PendingSpawn, _ error: Errno) {

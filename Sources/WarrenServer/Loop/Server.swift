@@ -65,6 +65,8 @@ public final class Server {
     let timer: TimerFD
     var nextConnectionID: UInt64 = 1
     var shuttingDown = false
+    /// Set when the shutdown grace period has ended: a spawn answered after that is ended at once.
+    var shutdownGraceOver = false
     /// Set when accept hit a resource limit (EMFILE, ENFILE, ENOBUFS, ENOMEM): every listener stays
     /// out of epoll until a connection ends or a short timer fires.
     var acceptSuspended = false
