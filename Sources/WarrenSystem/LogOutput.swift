@@ -1,3 +1,4 @@
+import CWarrenSpawn  // MSG_DONTWAIT, MSG_NOSIGNAL: Glibc alone does not export <sys/socket.h> to every file
 import Glibc
 
 /// Where warren writes its own records, written without ever blocking the event loop when the
