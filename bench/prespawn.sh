@@ -60,7 +60,7 @@ for name in plain prespawn tcpserver; do
     curl -fs "http://127.0.0.1:${PORT[$name]}$POST" | cmp -s - "$SITE${POST}index.html" ||
         { echo "$name does not serve $POST" >&2; tail "$WORK/warren.log" >&2; exit 1; }
 done
-echo "post $POST ($(stat -c %s "$SITE${POST}index.html") bytes); prespawn = $PRESPAWN; $(nproc) cores"
+echo "post $POST ($(stat -c %s "$SITE${POST}index.html") bytes); prespawn = $PRESPAWN; $(nproc) cores; load $(cut -d" " -f1-3 /proc/loadavg)"
 
 # ab -e writes percentiles (ms, with decimals); the summary has req/s.
 run() { # name concurrency requests -> "rps p50 p99"
@@ -82,6 +82,7 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 printf '%-10s %12s %12s %12s %12s %12s\n' peer "c1 p50 ms" "c1 p99 ms" "c32 req/s" "c32 p50 ms" "c32 p99 ms"
+echo "load at the end: $(cut -d" " -f1-3 /proc/loadavg)"
 for name in plain prespawn tcpserver; do
     c1=${ROWS[$name.c1]} c32=${ROWS[$name.c32]}
     printf '%-10s %12s %12s %12s %12s %12s\n' "$name" \
@@ -90,5 +91,6 @@ for name in plain prespawn tcpserver; do
         "$(awk 'NF { print $3 }' <<< "$c32" | median)"
 done
 echo "warren: $(grep -c 'event=conn' "$WORK/warren.log") connections logged," \
-    "$(grep -c 'exit=0' "$WORK/warren.log") exit=0, $(grep -c 'event=handoff_failed' "$WORK/warren.log") failed handoffs," \
+    "$(grep -c 'exit=0' "$WORK/warren.log") exit=0, $(grep -c 'prespawned=true' "$WORK/warren.log") by a prespawned engine" \
+    "(service prespawn: $(grep -c 'event=conn service=prespawn ' "$WORK/warren.log")), $(grep -c 'event=handoff_failed' "$WORK/warren.log") failed handoffs," \
     "$(grep -c 'event=prespawn_exit' "$WORK/warren.log") waiters ended without a connection"

@@ -16,6 +16,8 @@ final class Connection {
     /// The engine's stderr so far, split into lines (it arrives through its service's log socket).
     var logLines = LineBuffer()
     let started: UInt64
+    /// Served by a prespawned engine (handed the connection, not spawned for it).
+    var prespawned = false
     /// Set when warren ends the engine itself (timeout, shutdown).
     var reason: String?
     var failure: SpawnFailure?

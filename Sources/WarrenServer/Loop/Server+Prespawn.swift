@@ -48,6 +48,7 @@ extension Server {
         let connection = Connection(
             id: nextConnectionID, service: service, plan: waiter.plan, peer: accepted.peer,
             local: accepted.local, pid: waiter.pid, pidfd: waiter.pidfd, report: nil, started: started)
+        connection.prespawned = true
         nextConnectionID += 1
         connections[connection.id] = connection
         service.log?.engines[waiter.pid] = connection

@@ -75,6 +75,7 @@ extension Server {
         case nil:
             break
         }
+        if connection.prespawned { line.add("prespawned", "true") }
         if let reason = connection.reason { line.add("reason", reason) }
         if let failure = connection.failure {
             line.add("reason", "spawn_failed")
