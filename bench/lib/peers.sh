@@ -4,11 +4,12 @@
 # Each start_* records the server's pid in PEER_PID[name] (the root of its process tree, used for
 # memory) and tracks it for cleanup.
 
-PEERS=(warren warren-fresh tcpserver xinetd bwrap nginx)
-declare -A PEER_PORT=([warren]=18201 [warren-fresh]=18202 [tcpserver]=18203 [xinetd]=18204 [bwrap]=18205 [nginx]=18206)
+PEERS=(warren warren-pre warren-fresh tcpserver xinetd bwrap nginx)
+declare -A PEER_PORT=([warren]=18201 [warren-pre]=18207 [warren-fresh]=18202 [tcpserver]=18203 [xinetd]=18204 [bwrap]=18205 [nginx]=18206)
 declare -A PEER_PID=()
 declare -A PEER_WHAT=(
     [warren]="warren + quill-engine, policies/quill.toml"
+    [warren-pre]="warren + quill-engine, policies/quill.toml, prespawn = 4 (engines wait sandboxed for a connection)"
     [warren-fresh]="warren + quill-engine, every namespace fresh (bench/policies/quill-fresh.toml)"
     [tcpserver]="tcpserver -R -H -l 0 -c 4000 + quill-engine, no sandbox"
     [xinetd]="xinetd (nowait, instances/cps raised) + quill-engine, no sandbox"
@@ -18,7 +19,7 @@ declare -A PEER_WHAT=(
 ENGINE_ARGS=(--idle-timeout 120000)
 
 start_warren() {
-    # One warren serves both warren peers (two services, two policies); it logs to a file.
+    # One warren serves the three warren peers (three services, two policies); it logs to a file.
     sed "s|@ROOT@|$ROOT|g" "$ROOT/bench/warren.toml.in" > "$WORK/warren.toml"
     "$ROOT/.build/release/warren" check --config "$WORK/warren.toml" > "$WORK/warren-check.txt" 2>&1 ||
         { cat "$WORK/warren-check.txt" >&2; die "warren check failed for bench/warren.toml.in"; }
@@ -26,6 +27,7 @@ start_warren() {
     local pid=$!
     track "$pid"
     PEER_PID[warren]=$pid
+    PEER_PID[warren-pre]=$pid
     PEER_PID[warren-fresh]=$pid
 }
 
