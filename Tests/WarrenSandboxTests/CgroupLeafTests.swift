@@ -167,3 +167,30 @@ private func lines(_ fd: FileDescriptor) throws -> [String] {
     #expect(access(stale, F_OK) != 0)
     #expect(access(first.root + "/svc-live/c1", F_OK) == 0)
 }
+
+/// Where the host delegates memory or pids controllers, the policy's limit files land in each leaf
+/// with the values the policy gives. This development host has none in cgroup v2, so the test skips
+/// here (saying so) and runs on a host that delegates them.
+@Test func limitFilesAreWrittenIntoEachLeafWhereTheHostOffersTheController() throws {
+    guard let tree = makeTree() else { return }
+    defer { _ = tree.removeAll() }
+    let wanted = [
+        CgroupFile(name: "memory.max", value: "33554432"), CgroupFile(name: "pids.max", value: "3"),
+    ].filter { tree.controllers.contains(String($0.name.prefix { $0 != "." })) }
+    guard !wanted.isEmpty else {
+        print(
+            "skipped: the host's cgroup v2 delegates neither memory nor pids (\(tree.controllers.sorted()))")
+        return
+    }
+    let leaf = try tree.makeLeaf(service: "limits", name: "c1", files: wanted)
+    defer {
+        try? leaf.descriptor.close()
+        _ = try? CgroupTree.remove(leaf.path)
+    }
+    for file in wanted {
+        let fd = try FileDescriptor.open(leaf.path + "/" + file.name, .readOnly, options: .closeOnExec)
+        defer { try? fd.close() }
+        let text = String(decoding: try readToEnd(fd), as: UTF8.self)
+        #expect(text.split(separator: "\n").first.map(String.init) == file.value, "\(file.name)")
+    }
+}

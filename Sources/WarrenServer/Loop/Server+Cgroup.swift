@@ -12,6 +12,9 @@ final class CgroupLeaves {
     var running: [UInt64: String] = [:]
     /// Leaves of reaped connections that still held a process at removal.
     var busy: [String] = []
+    /// The next connection leaf's number. Not the connection id: that is given when a spawn thread
+    /// answers, and several spawns are in flight at once, each needing its own leaf before.
+    var nextLeaf: UInt64 = 1
 
     init(tree: CgroupTree) {
         self.tree = tree
@@ -81,7 +84,13 @@ extension Server {
     ) {
         guard let cgroups else { return (nil, false) }
         do throws(CgroupError) {
-            let name = waiter.map { "w\($0)" } ?? "c\(nextConnectionID)"
+            let name: String
+            if let waiter {
+                name = "w\(waiter)"
+            } else {
+                name = "c\(cgroups.nextLeaf)"
+                cgroups.nextLeaf += 1
+            }
             let leaf = try cgroups.tree.makeLeaf(
                 service: service.name, name: name, files: service.plan.cgroupFiles)
             return (leaf, false)

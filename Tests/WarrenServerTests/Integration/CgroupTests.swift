@@ -54,6 +54,30 @@ import WarrenSystem
         #expect(access(root, F_OK) != 0, "warren left \(root) behind")
     }
 
+    /// Connections accepted in one burst are spawned together (several in flight on the spawn
+    /// threads at once): each engine still gets a leaf of its own.
+    @Test func enginesSpawnedTogetherEachGetALeafOfTheirOwn() throws {
+        guard Self.leavesAvailable() else { return }
+        let port = try TestClient.freePort()
+        let warren = try WarrenProcess(
+            config: testConfig([
+                TestService(
+                    name: "burst", port: port, engine: try TestPaths.engine("cgroupfork"), args: ["cgroup"],
+                    policy: Self.policy, extra: ["max_per_source = 64"])
+            ]))
+        _ = try Self.treeRoot(of: warren)
+        let clients = (0..<16).map { _ in TestClient.connect(port: port) }
+        defer { for fd in clients where fd >= 0 { close(fd) } }
+        try #require(clients.allSatisfy { $0 >= 0 })
+        let leaves = clients.map { fd in
+            TestClient.readAll(fd).split(separator: "\n").first { $0.hasPrefix("0::") }.map(String.init)
+        }
+        #expect(leaves.allSatisfy { $0?.contains("/svc-burst/c") == true }, "\(leaves)")
+        #expect(Set(leaves.compactMap { $0 }).count == clients.count, "\(leaves)")
+        try warren.waitForLog(count: clients.count, of: "event=conn", "service=burst", "exit=0")
+        #expect(!warren.logLines.contains { $0.contains("without a cgroup leaf") })
+    }
+
     @Test func aTimeoutKillsEveryProcessOfTheLeafAndTheLeafGoes() throws {
         guard Self.leavesAvailable() else { return }
         let port = try TestClient.freePort()
