@@ -55,6 +55,8 @@ final class Pool {
     var retryAt: UInt64 = 0
     /// A refill is queued on the timer heap already.
     var refillQueued = false
+    /// Waiters queued on a spawn thread whose answer has not come yet.
+    var starting = 0
 
     /// 100 ms after the first failure, doubling, at most 30 s.
     var backoffNanoseconds: UInt64 {
@@ -71,6 +73,8 @@ final class Pool {
 /// /dev/null that waiting engines get as fds 0 and 1.
 struct PrespawnState {
     var waiters: [UInt64: Waiter] = [:]
+    /// Waiter spawns in flight on the spawn threads.
+    var starting: [SpawnKey: PendingWaiter] = [:]
     var nextID: UInt64 = 1
     var null: FileDescriptor?
 }
@@ -83,4 +87,14 @@ enum PrespawnTimer {
     case retireDeadline(UInt64)
     /// A killed waiter whose pidfd could not join epoll: try to reap it again.
     case reapUnwatched(UInt64)
+}
+
+/// A waiter between its hand-off to a spawn thread and the thread's answer.
+struct PendingWaiter {
+    var id: UInt64
+    var service: ServiceRuntime
+    var plan: SpawnPlan
+    /// Both ends of its handoff pair: the engine's end is closed at the answer.
+    var handoff: (warren: FileDescriptor, engine: FileDescriptor)
+    var cgroup: CgroupLeaf?
 }

@@ -108,7 +108,8 @@ extension Server {
     }
 
     /// Spawns waiters up to the service's `prespawn` (one at a time while backing off after
-    /// failures), as long as running and waiting engines together stay under `max_instances`.
+    /// failures), as long as running, waiting and starting engines together stay under
+    /// `max_instances`. The clones run on the spawn threads: the loop only queues them.
     func refill(_ service: ServiceRuntime) {
         let pool = service.pool
         guard service.config.prespawn > 0, !shuttingDown, services[service.name] === service else { return }
@@ -117,58 +118,57 @@ extension Server {
             return
         }
         let target = pool.failures > 0 ? 1 : service.config.prespawn
-        while pool.waiters.count < target && service.active + pool.waiters.count < service.config.maxInstances
+        while pool.waiters.count + pool.starting < target
+            && service.active + pool.waiters.count + pool.starting < service.config.maxInstances
         {
             guard spawnWaiter(for: service) else { break }
         }
     }
 
-    /// One waiter through the normal sandboxed spawn path; false (logged, counted as a failure)
-    /// when the spawn itself failed.
+    /// Queues one waiter's spawn on a spawn thread (the normal sandboxed path); false when it could
+    /// not be queued (a full spawn thread: tried again later; anything else: logged, counted as a
+    /// failure).
     private func spawnWaiter(for service: ServiceRuntime) -> Bool {
         let plan = service.plan
         do throws(Errno) {
             let null = try nullDevice()
             let log = try engineLog(of: service)
-            let cgroup = openCgroupLeaf(for: service, peer: nil, waiter: prespawn.nextID)
+            let id = prespawn.nextID
+            let cgroup = openCgroupLeaf(for: service, peer: nil, waiter: id)
             if cgroup.refused { return false }
             let pair: (warren: FileDescriptor, engine: FileDescriptor)
-            let child: SpawnedChild
             do throws(Errno) {
                 pair = try Handoff.socketPair()
-                defer { try? pair.engine.close() }
+                guard let spawner = spawners.min(by: { $0.inFlight < $1.inFlight }), !spawner.isFull else {
+                    try? pair.warren.close()
+                    try? pair.engine.close()
+                    settleWaiterCgroupLeaf(cgroup.leaf, waiter: nil)
+                    // Both spawn threads are full: look again in a millisecond, not at once.
+                    if !service.pool.refillQueued {
+                        service.pool.refillQueued = true
+                        schedule(Clock.monotonicNanoseconds() + 1_000_000, .prespawn(.refill(service.name)))
+                    }
+                    return false
+                }
                 do throws(Errno) {
-                    child = try Spawner.spawn(
-                        plan, input: null, output: nil, log: log.socket.sender,
+                    let token = try spawner.submit(
+                        plan, socket: null, log: log.socket.sender,
                         environment: [Handoff.environmentEntry] + plan.policyEnvironment,
-                        handoff: pair.engine,
-                        cgroup: cgroup.leaf?.descriptor)
+                        handoff: pair.engine, cgroup: cgroup.leaf?.descriptor)
+                    prespawn.starting[SpawnKey(thread: ObjectIdentifier(spawner), token: token)] =
+                        PendingWaiter(
+                            id: id, service: service, plan: plan, handoff: pair, cgroup: cgroup.leaf)
                 } catch {
                     try? pair.warren.close()
+                    try? pair.engine.close()
                     throw error
                 }
             } catch {
                 settleWaiterCgroupLeaf(cgroup.leaf, waiter: nil)
                 throw error
             }
-            let waiter = Waiter(
-                id: prespawn.nextID, service: service, plan: plan, child: child,
-                handoff: pair.warren, spawned: Clock.monotonicNanoseconds())
-            settleWaiterCgroupLeaf(cgroup.leaf, waiter: waiter)
             prespawn.nextID += 1
-            prespawn.waiters[waiter.id] = waiter
-            service.pool.waiters.append(waiter)
-            do throws(Errno) {
-                try watch(child.pidfd, as: .prespawned(waiter, .pidfd))
-                try watch(child.report, as: .prespawned(waiter, .report))
-            } catch {
-                // Without its pidfd in epoll it could never be reaped: end it, and let a timer look
-                // for its exit (the loop never waits for a child).
-                waiter.retired = "epoll_failed"
-                try? child.pidfd.sendSignal(SIGKILL)
-                schedule(Clock.monotonicNanoseconds() + 1_000_000, .prespawn(.reapUnwatched(waiter.id)))
-                return false
-            }
+            service.pool.starting += 1
             return true
         } catch {
             var line = LogLine(event: "prespawn_exit")
@@ -179,6 +179,55 @@ extension Server {
             backOff(service, line: &line)
             sink.write(line)
             return false
+        }
+    }
+
+    /// A spawn thread answered a waiter's spawn: it joins its pool (or is let go at once when a
+    /// reload or shutdown came meanwhile), or the failed clone is logged and the pool backs off.
+    func waiterSpawned(_ pending: PendingWaiter, _ outcome: Result<SpawnedChild, Errno>) {
+        let service = pending.service
+        service.pool.starting -= 1
+        try? pending.handoff.engine.close()
+        let child: SpawnedChild
+        switch outcome {
+        case .success(let spawned):
+            child = spawned
+        case .failure(let error):
+            try? pending.handoff.warren.close()
+            settleWaiterCgroupLeaf(pending.cgroup, waiter: nil)
+            var line = LogLine(event: "prespawn_exit")
+            line.add("service", service.name)
+            line.add("reason", "spawn_failed")
+            line.add("step", "clone")
+            line.add("errno", SymbolicName.errno(error))
+            backOff(service, line: &line)
+            sink.write(line)
+            return
+        }
+        let waiter = Waiter(
+            id: pending.id, service: service, plan: pending.plan, child: child,
+            handoff: pending.handoff.warren, spawned: Clock.monotonicNanoseconds())
+        settleWaiterCgroupLeaf(pending.cgroup, waiter: waiter)
+        prespawn.waiters[waiter.id] = waiter
+        service.pool.waiters.append(waiter)
+        do throws(Errno) {
+            try watch(child.pidfd, as: .prespawned(waiter, .pidfd))
+            // The child has exec'd or failed already (vfork): its report is usually complete.
+            readWaiterReport(waiter)
+            if let report = waiter.report { try watch(report, as: .prespawned(waiter, .report)) }
+        } catch {
+            // Without its pidfd in epoll it could never be reaped: end it, and let a timer look
+            // for its exit (the loop never waits for a child).
+            waiter.retired = "epoll_failed"
+            service.pool.remove(waiter)
+            try? child.pidfd.sendSignal(SIGKILL)
+            schedule(Clock.monotonicNanoseconds() + 1_000_000, .prespawn(.reapUnwatched(waiter.id)))
+            return
+        }
+        if shuttingDown {
+            retire(waiter, reason: "shutdown")
+        } else if services[service.name] !== service || service.plan !== pending.plan {
+            retire(waiter, reason: "reload")
         }
     }
 
@@ -222,7 +271,7 @@ extension Server {
     }
 
     /// End of file: execve succeeded and the waiter is ready; a record: a sandbox step failed.
-    private func readWaiterReport(_ waiter: Waiter) {
+    func readWaiterReport(_ waiter: Waiter) {
         guard let report = waiter.report else { return }
         guard let bytes = try? report.readAvailable(upTo: 64) else { return }
         if !bytes.isEmpty { waiter.failure = SpawnFailure(reportBytes: bytes) }

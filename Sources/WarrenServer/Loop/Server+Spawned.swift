@@ -57,6 +57,10 @@ extension Server {
         let wasFull = !spawnRoom
         for outcome in spawner.takeAll() {
             let key = SpawnKey(thread: ObjectIdentifier(spawner), token: outcome.token)
+            if let waiter = prespawn.starting.removeValue(forKey: key) {
+                waiterSpawned(waiter, outcome.child)
+                continue
+            }
             guard let pending = spawning.removeValue(forKey: key) else { continue }
             try? pending.socket.close()
             switch outcome.child {

@@ -114,7 +114,9 @@ public final class Server {
 
     /// Serves until SIGTERM or SIGINT and the drain that follows are over.
     public func run() throws(Errno) {
-        while !(shuttingDown && connections.isEmpty && prespawn.waiters.isEmpty && spawning.isEmpty) {
+        while !(shuttingDown && connections.isEmpty && prespawn.waiters.isEmpty && spawning.isEmpty
+            && prespawn.starting.isEmpty)
+        {
             // Records of one iteration leave in one write; while the reader lags, look again soon.
             sink.flush()
             // Many events per wait: one listener event spawns up to a batch of engines, and each
