@@ -5,6 +5,8 @@
 
 # Warren's own CPU time in ns (all its threads; not its children's).
 own_cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
+# The event loop's thread alone (its tid is warren's pid): the spawn threads' clones are not in it.
+loop_cpu_ns() { awk '{ print $1 }' /proc/"$1"/task/"$1"/schedstat 2>/dev/null || echo 0; }
 
 # hold_start PORT PATH COUNT NAME: starts a holder in the background; hold_wait NAME prints how
 # many it holds once it is ready; hold_stop NAME ends it (it closes its connections).
@@ -41,10 +43,14 @@ hold_stop() {
 # probe PEER LEVEL: ab -c 1 on the post with LEVEL connections held; metric lines suffixed _LEVEL.
 probe() {
     local peer=$1 level=$2 c0 c1 pid=${PEER_PID[$1]}
+    local l0 l1
     c0=$(own_cpu_ns "$pid")
+    l0=$(loop_cpu_ns "$pid")
     ab_run "${PEER_PORT[$peer]}" "$POST" "$PROBE_REQUESTS" 1 | awk -v l="$level" '{ print $1 "@" l, $2 }'
     c1=$(own_cpu_ns "$pid")
+    l1=$(loop_cpu_ns "$pid")
     awk -v d=$((c1 - c0)) -v n="$PROBE_REQUESTS" -v l="$level" 'BEGIN { printf "server_cpu_us_per_conn@%s %.1f\n", l, d / n / 1000 }'
+    awk -v d=$((l1 - l0)) -v n="$PROBE_REQUESTS" -v l="$level" 'BEGIN { printf "loop_cpu_us_per_conn@%s %.1f\n", l, d / n / 1000 }'
 }
 
 # conc_run PEER TARGET -> metric lines: probes at 0, 1,000 and TARGET held connections. When fewer
