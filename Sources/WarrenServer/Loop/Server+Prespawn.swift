@@ -171,13 +171,7 @@ extension Server {
             service.pool.starting += 1
             return true
         } catch {
-            var line = LogLine(event: "prespawn_exit")
-            line.add("service", service.name)
-            line.add("reason", "spawn_failed")
-            line.add("step", "clone")
-            line.add("errno", SymbolicName.errno(error))
-            backOff(service, line: &line)
-            sink.write(line)
+            logWaiterCloneFailed(service, error)
             return false
         }
     }
@@ -195,13 +189,7 @@ extension Server {
         case .failure(let error):
             try? pending.handoff.warren.close()
             settleWaiterCgroupLeaf(pending.cgroup, waiter: nil)
-            var line = LogLine(event: "prespawn_exit")
-            line.add("service", service.name)
-            line.add("reason", "spawn_failed")
-            line.add("step", "clone")
-            line.add("errno", SymbolicName.errno(error))
-            backOff(service, line: &line)
-            sink.write(line)
+            logWaiterCloneFailed(service, error)
             return
         }
         let waiter = Waiter(
@@ -229,6 +217,17 @@ extension Server {
         } else if services[service.name] !== service || service.plan !== pending.plan {
             retire(waiter, reason: "reload")
         }
+    }
+
+    /// A waiter's clone failed: logged, and the pool backs off.
+    private func logWaiterCloneFailed(_ service: ServiceRuntime, _ error: Errno) {
+        var line = LogLine(event: "prespawn_exit")
+        line.add("service", service.name)
+        line.add("reason", "spawn_failed")
+        line.add("step", "clone")
+        line.add("errno", SymbolicName.errno(error))
+        backOff(service, line: &line)
+        sink.write(line)
     }
 
     private func nullDevice() throws(Errno) -> FileDescriptor {
@@ -284,15 +283,7 @@ extension Server {
     /// handoff protocol and simply ran on the /dev/null it has as fd 0): logged, and the pool backs
     /// off before spawning again.
     private func reapWaiter(_ waiter: Waiter) {
-        // Its stderr is all queued by now, and its pid cannot be reused before the reap.
-        readEngineLog(of: waiter.service)
-        let exit: ChildExit
-        do {
-            guard let status = try waiter.pidfd.reapChild() else { return }
-            exit = status
-        } catch {
-            exit = .exited(code: -1)
-        }
+        guard let exit = reapExit(waiter.pidfd, of: waiter.service) else { return }
         readWaiterReport(waiter)
         if let report = waiter.report { unwatchAndClose(report) }
         waiter.report = nil

@@ -3,20 +3,23 @@ import WarrenSpawn
 import WarrenSystem
 
 extension Server {
+    /// Reaps the engine behind `pidfd` (nil while it still runs), after relaying what it wrote to
+    /// its service's log socket: everything it sent is queued by now, and until waitid its pid
+    /// cannot be reused, so whatever is read now under that pid is this engine's.
+    func reapExit(_ pidfd: FileDescriptor, of service: ServiceRuntime) -> ChildExit? {
+        readEngineLog(of: service)
+        do {
+            return try pidfd.reapChild()
+        } catch {
+            // ECHILD: someone else reaped it; nothing more will come of this pidfd.
+            return .exited(code: -1)
+        }
+    }
+
     /// The child's pidfd turned readable: it has exited. Reap it, take what is left of its report
     /// and stderr, free its slot and write its one record.
     func reap(_ connection: Connection) {
-        // Everything the engine sent is queued by now; until waitid its pid cannot be reused, so
-        // whatever is read now under that pid is this engine's.
-        readEngineLog(of: connection.service)
-        let exit: ChildExit
-        do {
-            guard let status = try connection.pidfd.reapChild() else { return }
-            exit = status
-        } catch {
-            // ECHILD: someone else reaped it; nothing more will come of this pidfd.
-            exit = .exited(code: -1)
-        }
+        guard let exit = reapExit(connection.pidfd, of: connection.service) else { return }
         let ended = Clock.monotonicNanoseconds()
         readReport(of: connection)
         if let report = connection.report {
