@@ -11,6 +11,9 @@ struct EntryCache: Sendable {
         var identity: String
         var entry: Entry
         var warnings: [String]
+        /// This item's bytes in the previous build's cache file, when it came from there: a
+        /// rebuild copies them instead of encoding every unchanged entry again.
+        var encoded: ArraySlice<UInt8>? = nil
     }
 
     static let path = "entries"
@@ -27,8 +30,12 @@ struct EntryCache: Sendable {
         guard reader.string() == version, reader.string() == configHash else { return EntryCache() }
         var cache = EntryCache()
         let count = reader.int()
+        cache.items.reserveCapacity(max(0, min(count, 1 << 20)))
         for _ in 0..<max(0, count) {
-            guard let item = reader.item(), reader.ok else { return EntryCache() }
+            let start = reader.offset
+            guard var item = reader.item(), reader.ok else { return EntryCache() }
+            // A slice shares the file's buffer: no copy.
+            item.encoded = reader.bytes[start..<reader.offset]
             cache.items[item.entry.sourcePath] = item
         }
         return reader.ok ? cache : EntryCache()
@@ -41,10 +48,18 @@ struct EntryCache: Sendable {
 
     func encoded(configHash: String) -> [UInt8] {
         var writer = ByteWriter()
+        // One allocation: reused items' sizes are known, a fresh one is guessed generously.
+        writer.bytes.reserveCapacity(
+            items.values.reduce(64 + configHash.utf8.count) { sum, item in
+                sum + (item.encoded?.count ?? 4096 + 2 * item.entry.html.utf8.count)
+            })
         writer.string(Self.version)
         writer.string(configHash)
         writer.int(items.count)
-        for path in items.keys.sorted() { writer.item(items[path]!) }
+        for path in items.keys.sorted() {
+            let item = items[path]!
+            if let encoded = item.encoded { writer.bytes += encoded } else { writer.item(item) }
+        }
         return writer.bytes
     }
 }

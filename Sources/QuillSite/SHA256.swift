@@ -1,10 +1,10 @@
 /// SHA-256 (FIPS 180-4), for asset fingerprints and the incremental cache's keys. Foundation on
 /// Linux has no digest API, and the package list has no crypto library.
 struct SHA256 {
-    private var state: [UInt32] = [
+    private var state = SIMD8<UInt32>(
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab,
-        0x5be0_cd19,
-    ]
+        0x5be0_cd19)
+    /// Input short of a whole 64-byte block; whole blocks are hashed straight from the input.
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
 
@@ -24,36 +24,58 @@ struct SHA256 {
     init() {}
 
     mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        let before = buffer.count
-        buffer.append(contentsOf: bytes)
-        length += UInt64(buffer.count - before)
-        var index = 0
-        while buffer.count - index >= 64 {
-            compress(buffer[index..<index + 64])
-            index += 64
+        // Strings and arrays are hashed in place; only other sequences are copied first.
+        if bytes.withContiguousStorageIfAvailable({ absorb($0) }) == nil {
+            Array(bytes).withUnsafeBufferPointer { absorb($0) }
         }
-        if index > 0 { buffer.removeFirst(index) }
     }
 
     /// Adds a string and a separator, so ("ab", "c") and ("a", "bc") hash differently.
     mutating func update(_ string: String) {
-        update(string.utf8)
-        update(CollectionOfOne(0))
+        var string = string
+        string.withUTF8 { absorb($0) }
+        absorbSeparator()
     }
 
-    private mutating func compress(_ block: ArraySlice<UInt8>) {
-        var w = [UInt32](repeating: 0, count: 64)
-        let base = block.startIndex
+    private mutating func absorbSeparator() {
+        length += 1
+        buffer.append(0)
+        if buffer.count == 64 { flushBuffer() }
+    }
+
+    private mutating func flushBuffer() {
+        let block = buffer
+        block.withUnsafeBufferPointer { Self.compress(&state, $0, at: 0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func absorb(_ input: UnsafeBufferPointer<UInt8>) {
+        length += UInt64(input.count)
+        var index = 0
+        if !buffer.isEmpty {
+            index = min(64 - buffer.count, input.count)
+            buffer.append(contentsOf: input[0..<index])
+            guard buffer.count == 64 else { return }
+            flushBuffer()
+        }
+        while input.count - index >= 64 {
+            Self.compress(&state, input, at: index)
+            index += 64
+        }
+        if index < input.count { buffer.append(contentsOf: input[index...]) }
+    }
+
+    /// One block; the message schedule is a rolling 16 words on the stack (a heap array per
+    /// block was most of the hashing cost).
+    private static func compress(
+        _ state: inout SIMD8<UInt32>, _ block: UnsafeBufferPointer<UInt8>, at base: Int
+    ) {
+        var w = SIMD16<UInt32>()
         for i in 0..<16 {
             let b0 = UInt32(block[base + 4 * i]) << 24
             let b1 = UInt32(block[base + 4 * i + 1]) << 16
             let b2 = UInt32(block[base + 4 * i + 2]) << 8
             w[i] = b0 | b1 | b2 | UInt32(block[base + 4 * i + 3])
-        }
-        for i in 16..<64 {
-            let s0 = w[i - 15].rotr(7) ^ w[i - 15].rotr(18) ^ (w[i - 15] >> 3)
-            let s1 = w[i - 2].rotr(17) ^ w[i - 2].rotr(19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
         }
         var a = state[0]
         var b = state[1]
@@ -64,9 +86,18 @@ struct SHA256 {
         var g = state[6]
         var h = state[7]
         for i in 0..<64 {
+            var word = w[i & 15]
+            if i >= 16 {
+                let w15 = w[(i - 15) & 15]
+                let w2 = w[(i - 2) & 15]
+                let s0 = w15.rotr(7) ^ w15.rotr(18) ^ (w15 >> 3)
+                let s1 = w2.rotr(17) ^ w2.rotr(19) ^ (w2 >> 10)
+                word = word &+ s0 &+ w[(i - 7) & 15] &+ s1
+                w[i & 15] = word
+            }
             let s1 = e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)
             let ch = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ ch &+ SHA256.k[i] &+ w[i]
+            let t1 = h &+ s1 &+ ch &+ k[i] &+ word
             let s0 = a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)
             let maj = (a & b) ^ (a & c) ^ (b & c)
             let t2 = s0 &+ maj
@@ -79,14 +110,7 @@ struct SHA256 {
             b = a
             a = t1 &+ t2
         }
-        state[0] = state[0] &+ a
-        state[1] = state[1] &+ b
-        state[2] = state[2] &+ c
-        state[3] = state[3] &+ d
-        state[4] = state[4] &+ e
-        state[5] = state[5] &+ f
-        state[6] = state[6] &+ g
-        state[7] = state[7] &+ h
+        state &+= SIMD8(a, b, c, d, e, f, g, h)
     }
 
     /// The digest as 64 lowercase hex characters.
@@ -97,21 +121,16 @@ struct SHA256 {
         for shift in stride(from: 56, through: 0, by: -8) {
             tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
         }
-        buffer.append(contentsOf: tail)
-        var index = 0
-        while index < buffer.count {
-            compress(buffer[index..<index + 64])
-            index += 64
-        }
-        buffer.removeAll()
-        let digits = Array("0123456789abcdef")
-        var out = ""
-        for word in state {
+        update(tail)
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for i in 0..<8 {
             for shift in stride(from: 28, through: 0, by: -4) {
-                out.append(digits[Int((word >> UInt32(shift)) & 0xf)])
+                out.append(digits[Int((state[i] >> UInt32(shift)) & 0xf)])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {

@@ -45,6 +45,10 @@ struct SiteLoader {
             let result: Result<(Entry, [String]), SiteError>
             if let identity, let item = cache.cached(path, identity: identity) {
                 result = .success((item.entry, item.warnings))
+                // Kept whole, with its encoded bytes, so writing the cache copies them.
+                fresh.withLock { $0.items[path] = item }
+                results.withLock { $0[index] = result }
+                return
             } else {
                 do throws(SiteError) {
                     result = .success(try loader.load(relativePath: path, kind: kind))
