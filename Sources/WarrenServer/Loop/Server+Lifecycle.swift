@@ -59,9 +59,12 @@ extension Server {
         listeners = [:]
         for service in services.values { service.listeners = [] }
         closePools()
+        // Answers the spawn threads already have become connections first, and spawns still in a
+        // thread count as running: they will be engines the drain waits for.
+        for spawner in spawners { takeSpawned(from: spawner) }
         var line = LogLine(event: "shutdown")
         line.add("signal", SymbolicName.signal(signal))
-        line.add("running", connections.count)
+        line.add("running", connections.count + spawning.count)
         line.add("grace", LogLine.duration(config.shutdownGraceNanoseconds))
         sink.write(line)
         schedule(Clock.monotonicNanoseconds() + config.shutdownGraceNanoseconds, .shutdownGrace)
