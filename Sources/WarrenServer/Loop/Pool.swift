@@ -7,7 +7,7 @@ import WarrenSystem
 final class Waiter {
     /// Which of its fds an epoll event is for.
     enum Channel {
-        case pidfd, report
+        case pidfd
     }
 
     let id: UInt64

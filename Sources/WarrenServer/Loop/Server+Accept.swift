@@ -5,8 +5,8 @@ import WarrenSystem
 extension Server {
     /// Accepts until the backlog is empty (EAGAIN), the service reaches max_instances or one batch
     /// is done, spawning one engine per connection. The batch bound matters under a steady stream
-    /// of connections: the backlog then never empties, and every new engine's report pipe (an fd
-    /// until warren reads its end of file) would wait behind the accepts; 10,000 connections opened
+    /// of connections: the backlog then never empties, and every spawn answer (its report pipe and
+    /// socket open until it is taken) would wait behind the accepts; 10,000 connections opened
     /// that way ran warren out of fds. The listener stays readable, so the next wait returns to it.
     func acceptAll(on listener: Listener) {
         let service = listener.service

@@ -200,9 +200,13 @@ extension Server {
         service.pool.waiters.append(waiter)
         do throws(Errno) {
             try watch(child.pidfd, as: .prespawned(waiter, .pidfd))
-            // The child has exec'd or failed already (vfork): its report is usually complete.
+            // The record of a failed step is in the pipe now or never (see `settleReport`): an
+            // empty pipe means the engine exec'd, so the waiter is ready at once.
             readWaiterReport(waiter)
-            if let report = waiter.report { try watch(report, as: .prespawned(waiter, .report)) }
+            if let report = waiter.report {
+                unwatchAndClose(report)
+                waiter.report = nil
+            }
         } catch {
             // Without its pidfd in epoll it could never be reaped: end it, and let a timer look
             // for its exit (the loop never waits for a child).
@@ -265,7 +269,6 @@ extension Server {
     func handleWaiter(_ waiter: Waiter, _ channel: Waiter.Channel) {
         switch channel {
         case .pidfd: reapWaiter(waiter)
-        case .report: readWaiterReport(waiter)
         }
     }
 

@@ -81,12 +81,9 @@ extension Server {
         connections[connection.id] = connection
         pending.log.engines[child.pid] = connection
         settleCgroupLeaf(pending.cgroup, connection: connection)
-        // The child has exec'd or failed already (vfork), so the report is usually complete: read it
-        // now and watch it only when another child's set-up still holds a copy of its write end.
-        readReport(of: connection)
+        settleReport(of: connection)
         do {
             try watch(child.pidfd, as: .pidfd(connection))
-            if let report = connection.report { try watch(report, as: .report(connection)) }
         } catch {
             // Without its pidfd in epoll the child would never be reaped: end it now, and let a
             // timer look for its exit (the loop never waits for a child).
@@ -99,6 +96,19 @@ extension Server {
         // Accepted before the shutdown, answered after its grace period (a loaded machine): the
         // grace timer could not see it, so it ends now, as it would have then.
         if shutdownGraceOver { kill(connection, reason: "shutdown") }
+    }
+
+    /// CLONE_VFORK: a spawn thread answers only after the child's execve or exit, and a failing
+    /// child writes its record before it exits. So the record is in the pipe now or never: an empty
+    /// pipe means the execve succeeded, even when its end of file is still held back by a copy of
+    /// the write end in another child's set-up. Waiting for that end of file made engines look
+    /// "not started yet" (a prespawned one not ready) for as long as spawns overlapped.
+    func settleReport(of connection: Connection) {
+        readReport(of: connection)
+        if let report = connection.report {
+            unwatchAndClose(report)
+            connection.report = nil
+        }
     }
 
     private func cloneFailed(_ pending: PendingSpawn, _ error: Errno) {

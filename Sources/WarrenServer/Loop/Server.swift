@@ -3,7 +3,7 @@ import WarrenSpawn
 import WarrenSystem
 
 /// The superserver's one event loop: a single thread, no Swift concurrency. Every source is an fd in
-/// one epoll set (listeners, child pidfds, spawn report pipes, one stderr socket per service, one
+/// one epoll set (listeners, child pidfds, one stderr socket per service, one
 /// signalfd, one timerfd, the spawn threads' result eventfds), and no handler ever blocks on a
 /// child: the clone itself runs on C spawn threads (Server+Spawned.swift).
 ///
@@ -19,12 +19,11 @@ public final class Server {
         case signals
         case timer
         case pidfd(Connection)
-        case report(Connection)
         /// A service's engine stderr socket.
         case engineLog(ServiceRuntime)
         /// Audit records naming seccomp kills: drained as they come so none overflow the socket.
         case seccompLog
-        /// A prespawned engine's pidfd or report pipe, before its handoff (Server+Prespawn).
+        /// A prespawned engine's pidfd, before its handoff (Server+Prespawn).
         case prespawned(Waiter, Waiter.Channel)
         /// A spawn thread has results.
         case spawned(SpawnThread)
@@ -119,9 +118,9 @@ public final class Server {
         {
             // Records of one iteration leave in one write; while the reader lags, look again soon.
             sink.flush()
-            // Many events per wait: one listener event spawns up to a batch of engines, and each
-            // new engine's report pipe (an fd until its end of file is read) should not wait for
-            // several iterations behind them.
+            // Many events per wait: one listener event spawns up to a batch of engines, and the
+            // spawn threads' answers (each holding a report pipe and a socket until it is taken)
+            // should not wait for several iterations behind them.
             let events = try epoll.wait(maxEvents: 1024, timeoutMilliseconds: sink.pendingBytes > 0 ? 10 : -1)
             for event in events {
                 guard let source = sources[event.fd.rawValue] else { continue }
@@ -143,7 +142,6 @@ public final class Server {
         case .signals: try handleSignals()
         case .timer: try handleTimer()
         case .pidfd(let connection): reap(connection)
-        case .report(let connection): readReport(of: connection)
         case .engineLog(let service): readEngineLog(of: service)
         case .seccompLog: seccompDeaths?.drain()
         case .prespawned(let waiter, let channel): handleWaiter(waiter, channel)
