@@ -54,6 +54,9 @@ struct LineBuffer {
         return Line(text: decode(pending), truncated: true)
     }
 
+    /// Nothing buffered and no line being dropped: forgetting this buffer loses nothing.
+    var isIdle: Bool { pending.isEmpty && !discarding }
+
     /// At end of file: the unterminated rest, if any.
     mutating func finish() -> Line? {
         defer {

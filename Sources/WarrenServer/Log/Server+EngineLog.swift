@@ -46,12 +46,18 @@ extension Server {
             sink.write(line)
         }
         guard let connection = log.engines[pid] else {
-            // Not a running engine (a child of one, which its policy allowed): its lines still name
-            // the service and the sender, each datagram taken on its own.
-            var buffer = LineBuffer()
+            // Not a registered engine (yet): complete lines go out now, naming the service and the
+            // sender; an unterminated rest waits under its pid for the rest of the line or for the
+            // engine's connection to take it over.
+            var buffer = log.unclaimed.removeValue(forKey: pid) ?? LineBuffer()
             for text in buffer.append(datagram.bytes) { forward(text, service: service, pid: pid) }
             if datagram.truncated, let text = buffer.cut() { forward(text, service: service, pid: pid) }
-            if let rest = buffer.finish() { forward(rest, service: service, pid: pid) }
+            if buffer.isIdle { return }
+            if log.unclaimed.count < ServiceLog.unclaimedLimit {
+                log.unclaimed[pid] = buffer
+            } else if let rest = buffer.finish() {
+                forward(rest, service: service, pid: pid)
+            }
             return
         }
         for text in connection.logLines.append(datagram.bytes) {
@@ -72,10 +78,18 @@ extension Server {
         if service.active == 0 && services[service.name] !== service { closeEngineLog(of: service) }
     }
 
+    /// A sender that is gone without being registered (a waiting engine reaped before a handoff):
+    /// its unterminated rest, if any.
+    func finishUnclaimedLog(of pid: Int32, service: ServiceRuntime) {
+        guard var buffer = service.log?.unclaimed.removeValue(forKey: pid) else { return }
+        if let rest = buffer.finish() { forward(rest, service: service, pid: pid) }
+    }
+
     /// Closes the log socket of a service a reload dropped, once its last engine has ended.
     func closeEngineLog(of service: ServiceRuntime) {
         guard let log = service.log else { return }
         readEngineLog(of: service)
+        for pid in log.unclaimed.keys.sorted() { finishUnclaimedLog(of: pid, service: service) }
         sources[log.socket.receiver.rawValue] = nil
         log.socket.close()
         service.log = nil

@@ -42,8 +42,8 @@ extension Server {
         waiter.handoff = nil
         prespawn.waiters[waiter.id] = nil
 
-        // What the waiter wrote to stderr so far is relayed under its pid alone; from here on its
-        // lines are the connection's.
+        // What the waiter wrote to stderr so far is relayed under its pid (an unterminated rest
+        // carries over); from here on its lines are the connection's.
         readEngineLog(of: service)
         let connection = Connection(
             id: nextConnectionID, service: service, plan: waiter.plan, peer: accepted.peer,
@@ -51,7 +51,7 @@ extension Server {
         connection.prespawned = true
         nextConnectionID += 1
         connections[connection.id] = connection
-        service.log?.engines[waiter.pid] = connection
+        service.log?.register(connection)
         adoptCgroupLeaf(of: waiter, by: connection)
         // The pidfd stays in epoll; from now on its event is the connection's.
         sources[waiter.pidfd.rawValue] = .pidfd(connection)
@@ -287,6 +287,7 @@ extension Server {
     /// off before spawning again.
     private func reapWaiter(_ waiter: Waiter) {
         guard let exit = reapExit(waiter.pidfd, of: waiter.service) else { return }
+        finishUnclaimedLog(of: waiter.pid, service: waiter.service)
         readWaiterReport(waiter)
         if let report = waiter.report { unwatchAndClose(report) }
         waiter.report = nil

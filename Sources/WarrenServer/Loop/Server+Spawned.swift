@@ -79,7 +79,7 @@ extension Server {
             local: pending.local, child: child, started: pending.started)
         nextConnectionID += 1
         connections[connection.id] = connection
-        pending.log.engines[child.pid] = connection
+        pending.log.register(connection)
         settleCgroupLeaf(pending.cgroup, connection: connection)
         settleReport(of: connection)
         do {
