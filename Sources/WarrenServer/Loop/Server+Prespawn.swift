@@ -302,16 +302,7 @@ extension Server {
         line.add("service", waiter.service.name)
         line.add("pid", waiter.pid)
         line.add("waited", LogLine.duration(Clock.monotonicNanoseconds() - waiter.spawned))
-        switch exit {
-        case .exited(let code):
-            line.add("exit", code)
-        case .killed(let signal, let coreDumped):
-            line.add("signal", SymbolicName.signal(signal))
-            if coreDumped { line.add("core", "dumped") }
-            if signal == SIGSYS {
-                line.add("syscall", seccompDeaths?.syscallName(killed: waiter.pid) ?? "unknown")
-            }
-        }
+        addExit(exit, of: waiter.pid, to: &line)
         if let reason = waiter.retired {
             line.add("reason", reason)
             sink.write(line)

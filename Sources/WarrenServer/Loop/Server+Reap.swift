@@ -61,23 +61,25 @@ extension Server {
         }
     }
 
-    /// The connection's one record: who, how long, and how it ended.
-    func writeRecord(_ connection: Connection) {
-        var line = connectionLine(service: connection.service, peer: connection.peer)
-        line.add("pid", connection.pid)
-        line.add("duration", LogLine.duration(connection.ended - connection.started))
-        switch connection.exit {
+    /// How an engine ended, as record fields: `exit=N`, or `signal=SIG…` (`core=dumped`, and for
+    /// SIGSYS the syscall seccomp killed it for).
+    func addExit(_ exit: ChildExit, of pid: Int32, to line: inout LogLine) {
+        switch exit {
         case .exited(let code):
             line.add("exit", code)
         case .killed(let signal, let coreDumped):
             line.add("signal", SymbolicName.signal(signal))
             if coreDumped { line.add("core", "dumped") }
-            if signal == SIGSYS {
-                line.add("syscall", seccompDeaths?.syscallName(killed: connection.pid) ?? "unknown")
-            }
-        case nil:
-            break
+            if signal == SIGSYS { line.add("syscall", seccompDeaths?.syscallName(killed: pid) ?? "unknown") }
         }
+    }
+
+    /// The connection's one record: who, how long, and how it ended.
+    func writeRecord(_ connection: Connection) {
+        var line = connectionLine(service: connection.service, peer: connection.peer)
+        line.add("pid", connection.pid)
+        line.add("duration", LogLine.duration(connection.ended - connection.started))
+        if let exit = connection.exit { addExit(exit, of: connection.pid, to: &line) }
         if connection.prespawned { line.add("prespawned", "true") }
         if let reason = connection.reason { line.add("reason", reason) }
         if let failure = connection.failure {
