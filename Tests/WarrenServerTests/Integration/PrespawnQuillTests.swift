@@ -38,6 +38,10 @@ import Testing
         // The new pool serves too; shutdown ends it with exit 0 as well.
         _ = try Self.waitForChildren(site.warren, count: 2)
         #expect(site.single("/posts/hello/")?.text == QuillSiteFixture.post)
+        // The used waiter's replacement is cloned on a spawn thread: once the engine that served
+        // is reaped, wait until the pool is full again, so that shutdown finds both waiters.
+        _ = try site.warren.waitForLog(count: served + 1, of: "event=conn", "service=blog")
+        _ = try Self.waitForChildren(site.warren, count: 2)
         site.warren.signal(SIGTERM)
         #expect(site.warren.waitForExit() == 0)
         let stopped = site.warren.logLines.filter {
