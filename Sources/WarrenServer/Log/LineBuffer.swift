@@ -15,34 +15,48 @@ struct LineBuffer {
         var truncated: Bool
     }
 
-    /// Appends bytes; returns the lines they complete. Whole pieces between newlines are copied at
-    /// once (this runs for every line every engine writes).
-    mutating func append<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [Line] {
+    /// Appends bytes; returns the lines they complete.
+    mutating func append(_ bytes: some Collection<UInt8>) -> [Line] {
         var lines: [Line] = []
-        var start = bytes.startIndex
-        while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            take(bytes[start..<newline], into: &lines)
-            if !discarding { lines.append(Line(text: decode(pending), truncated: false)) }
-            pending.removeAll(keepingCapacity: true)
-            discarding = false
-            start = bytes.index(after: newline)
+        forEachLine(in: ArraySlice(bytes)) { text, truncated in
+            lines.append(Line(text: Self.decode(text), truncated: truncated))
         }
-        take(bytes[start...], into: &lines)
         return lines
     }
 
-    /// Buffers a piece without newlines, cutting the line once it reaches `maxLength`.
-    private mutating func take<Piece: Collection<UInt8>>(_ piece: Piece, into lines: inout [Line]) {
-        guard !discarding, !piece.isEmpty else { return }
-        let room = maxLength - pending.count
-        if piece.count < room {
-            pending.append(contentsOf: piece)
-            return
+    /// Appends bytes and hands each line they complete to `body` as bytes (cut lines with
+    /// `truncated` set). This runs for every line every engine writes: a whole line inside `bytes`
+    /// is passed as a slice of them, neither copied nor decoded.
+    mutating func forEachLine(
+        in bytes: ArraySlice<UInt8>, _ body: (_ line: ArraySlice<UInt8>, _ truncated: Bool) -> Void
+    ) {
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n"))
+            let piece = bytes[start..<(newline ?? bytes.endIndex)]
+            if discarding {
+                // The rest of a cut line: dropped up to its newline.
+            } else if pending.isEmpty, newline != nil, piece.count < maxLength {
+                body(piece, false)
+            } else {
+                let room = maxLength - pending.count
+                if piece.count < room {
+                    pending.append(contentsOf: piece)
+                    if newline != nil {
+                        body(pending[...], false)
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                } else {
+                    pending.append(contentsOf: piece.prefix(room))
+                    body(pending[...], true)
+                    pending.removeAll(keepingCapacity: true)
+                    discarding = true
+                }
+            }
+            guard let newline else { return }
+            discarding = false
+            start = newline + 1
         }
-        pending.append(contentsOf: piece.prefix(room))
-        lines.append(Line(text: decode(pending), truncated: true))
-        pending.removeAll(keepingCapacity: true)
-        discarding = true
     }
 
     /// The bytes that were to follow are lost (a datagram longer than warren reads): the line in
@@ -51,7 +65,7 @@ struct LineBuffer {
         defer { pending.removeAll(keepingCapacity: true) }
         guard !discarding else { return nil }
         discarding = true
-        return Line(text: decode(pending), truncated: true)
+        return Line(text: Self.decode(pending[...]), truncated: true)
     }
 
     /// Nothing buffered and no line being dropped: forgetting this buffer loses nothing.
@@ -63,10 +77,10 @@ struct LineBuffer {
             pending.removeAll()
             discarding = false
         }
-        return pending.isEmpty ? nil : Line(text: decode(pending), truncated: false)
+        return pending.isEmpty ? nil : Line(text: Self.decode(pending[...]), truncated: false)
     }
 
-    private func decode(_ bytes: [UInt8]) -> String {
+    private static func decode(_ bytes: ArraySlice<UInt8>) -> String {
         String(decoding: bytes, as: UTF8.self)
     }
 }

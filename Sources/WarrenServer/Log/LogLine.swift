@@ -41,7 +41,11 @@ public struct LogLine: Sendable {
     /// A value bare when it is printable ASCII without `=` or a quote; otherwise quoted, with quote,
     /// backslash and control characters escaped (other UTF-8 passes through as is).
     static func appendQuoted(_ value: String, to out: inout [UInt8]) {
-        let utf8 = value.utf8
+        appendQuoted(utf8: value.utf8, to: &out)
+    }
+
+    /// The same for UTF-8 bytes known to be valid. Runs that need no escape are copied whole.
+    static func appendQuoted<Bytes: Collection<UInt8>>(utf8: Bytes, to out: inout [UInt8]) {
         let plain =
             !utf8.isEmpty
             && utf8.allSatisfy {
@@ -51,26 +55,37 @@ public struct LogLine: Sendable {
             out.append(contentsOf: utf8)
             return
         }
-        let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                out.append(UInt8(ascii: "\\"))
-                out.append(byte)
-            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20, 0x7f:
-                out.append(contentsOf: [
-                    UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int(byte >> 4)], hex[Int(byte & 15)],
-                ])
-            default:
-                out.append(byte)
+        var run = utf8.startIndex
+        var index = run
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            let next = utf8.index(after: index)
+            guard byte < 0x20 || byte == 0x7f || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+            else {
+                index = next
+                continue
             }
+            out.append(contentsOf: utf8[run..<index])
+            out.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\n"): out.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): out.append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): out.append(UInt8(ascii: "t"))
+            case 0..<0x20, 0x7f:
+                out.append(UInt8(ascii: "x"))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 15)])
+            default: out.append(byte)  // quote, backslash
+            }
+            index = next
+            run = next
         }
+        out.append(contentsOf: utf8[run..<index])
         out.append(UInt8(ascii: "\""))
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// RFC 3339, UTC, milliseconds.
     static func timestamp(_ nanoseconds: UInt64) -> String {

@@ -30,8 +30,13 @@ public final class LogSink {
     public var pendingBytes: Int { pending.count - written }
 
     public func write(_ line: LogLine) {
+        write { line.append(to: &$0) }
+    }
+
+    /// A record appended by `build` (whole records only, newline included).
+    func write(_ build: (inout [UInt8]) -> Void) {
         let end = pending.count
-        line.append(to: &pending)
+        build(&pending)
         if pendingBytes > capacity {
             pending.removeSubrange(end...)
             dropped += 1

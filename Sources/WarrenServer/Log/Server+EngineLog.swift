@@ -9,7 +9,7 @@ extension Server {
     func engineLog(of service: ServiceRuntime) throws(Errno) -> ServiceLog {
         if let log = service.log { return log }
         let socket = try LogSocket.open()
-        let log = ServiceLog(socket: socket)
+        let log = ServiceLog(socket: socket, service: service.name)
         do throws(Errno) {
             try watch(socket.receiver, as: .engineLog(service))
         } catch {
@@ -60,8 +60,9 @@ extension Server {
             }
             return
         }
-        for text in connection.logLines.append(datagram.bytes) {
-            forward(text, service: service, pid: pid)
+        let time = Clock.realtimeNanoseconds()
+        connection.logLines.forEachLine(in: datagram.bytes) { text, truncated in
+            sink.write { log.records.append(pid: pid, line: text, truncated: truncated, time: time, to: &$0) }
         }
         if datagram.truncated, let text = connection.logLines.cut() {
             forward(text, service: service, pid: pid)

@@ -22,7 +22,11 @@ final class ServiceLog {
         if let buffer = unclaimed.removeValue(forKey: connection.pid) { connection.logLines = buffer }
     }
 
-    init(socket: LogSocket) {
+    /// Builds the service's `event=stderr` records.
+    var records: StderrRecords
+
+    init(socket: LogSocket, service: String) {
         self.socket = socket
+        records = StderrRecords(service: service)
     }
 }
