@@ -22,9 +22,12 @@ public struct AccessLog {
     private static let maxBatch = 4096
     /// The longest a line waits for its batch.
     public static let delay: Int64 = 1000
+    /// Lines are built but never written (a warm-up connection's).
+    private let discarding: Bool
 
-    public init(output: FileDescriptor?, remote: String) {
-        self.output = output
+    public init(output: FileDescriptor?, remote: String, discarding: Bool = false) {
+        self.output = discarding ? nil : output
+        self.discarding = discarding
         self.remote = remote.isEmpty ? Array("-".utf8) : Array(remote.utf8.prefix(64))
         // Small at first: an idle keep-alive connection (one request, then waiting) should not
         // hold a page for a batch it never fills; the array grows as lines arrive.
@@ -36,7 +39,7 @@ public struct AccessLog {
         input: UnsafeRawBufferPointer, request: Request?, status: HTTPStatus, bodyBytes: Int64,
         now: Int64, durationMicroseconds: Int64
     ) {
-        guard output != nil else { return }
+        guard output != nil || discarding else { return }
         // The fields' limits keep a line under maxLine, so the batch never passes maxBatch.
         if batch.count > Self.maxBatch - Self.maxLine { flush() }
         if batch.isEmpty { pendingSince = Clock.monotonicMilliseconds() }

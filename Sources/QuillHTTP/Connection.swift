@@ -28,18 +28,31 @@ public final class Connection {
     var log: AccessLog
     /// Set when a write fails or times out: nothing more can be said to this client.
     var broken = false
+    /// A warm-up connection (WarmUp.swift): answers are built in full and then dropped; it touches
+    /// no descriptor but the site's files.
+    let discarding: Bool
 
-    public init(
+    public convenience init(
         site: Site, input: FileDescriptor, output: FileDescriptor, log: FileDescriptor?,
         remote: String, options: ConnectionOptions = ConnectionOptions()
+    ) {
+        self.init(
+            site: site, input: input, output: output, log: log, remote: remote, options: options,
+            discarding: false)
+    }
+
+    init(
+        site: Site, input: FileDescriptor, output: FileDescriptor, log: FileDescriptor?,
+        remote: String, options: ConnectionOptions, discarding: Bool
     ) {
         self.site = site
         self.input = input
         self.output = output
         self.options = options
+        self.discarding = discarding
         self.parser = RequestParser(limits: options.limits)
-        self.outputIsSocket = (try? output.info().kind) == .socket
-        self.log = AccessLog(output: log, remote: remote)
+        self.outputIsSocket = !discarding && (try? output.info().kind) == .socket
+        self.log = AccessLog(output: log, remote: remote, discarding: discarding)
         self.files = FileCache(validity: options.fileCacheMilliseconds)
         // Room for the largest head allowed plus pipelined bytes behind it.
         // Not zero-filled: untouched pages stay out of the engine's memory until a read lands there.
@@ -50,6 +63,7 @@ public final class Connection {
         // an idle engine two dirty pages per buffer (malloc headers between big chunks).
         path.reserveCapacity(256)
         file.reserveCapacity(256)
+        if discarding { return }
         try? input.setNonBlocking()
         if output != input { try? output.setNonBlocking() }
     }

@@ -47,6 +47,7 @@ extension Connection {
     func writeHead(moreFollows: Bool) {
         var offset = 0
         let total = head.bytes.count
+        if discarding { return }
         while offset < total, !broken {
             let result: Result<Int, Errno> = head.bytes.withUnsafeBytes { raw in
                 let rest = UnsafeRawBufferPointer(rebasing: raw[offset...])
@@ -66,6 +67,7 @@ extension Connection {
     func sendBody(_ fd: FileDescriptor, offset: Int64, count: Int64) -> Int64 {
         var position = offset
         let end = offset + count
+        if discarding { return count }
         while position < end, !broken {
             do {
                 let n = try output.sendfileOnce(

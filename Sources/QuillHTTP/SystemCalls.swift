@@ -82,6 +82,8 @@ extension FileDescriptor {
     /// Sets O_NONBLOCK, so that a client that stops reading cannot hold a write forever.
     public func setNonBlocking() throws(Errno) {
         let flags = try retrying { fcntl(rawValue, F_GETFL) }
+        // fd 1 is usually a copy of fd 0: the flag, set on their shared file, is already there.
+        if flags & O_NONBLOCK != 0 { return }
         _ = try retrying { fcntl(rawValue, F_SETFL, flags | O_NONBLOCK) }
     }
 

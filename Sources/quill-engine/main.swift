@@ -89,8 +89,11 @@ do {
     fail("\(error)", status: 1)
 }
 
-// Start-up is done: in a prespawned engine, wait here for the connection.
+// Start-up is done: in a prespawned engine, warm the request path (WarmUp.swift) and wait here
+// for the connection.
 if let handoff {
+    Connection.warmUp(site: site, options: options)
+    Connection.prefaultCode()
     do {
         if try !Handoff.receiveConnection(on: handoff) { exit(0) }
     } catch {
@@ -102,4 +105,8 @@ let connection = Connection(
     site: site, input: .standardInput, output: .standardOutput, log: .standardError, remote: remote,
     options: options)
 connection.run()
+// Closing the connection now sends the client its end of file at once; left to exit, it would
+// come only after the kernel has torn down the process's memory (exit_mm runs before exit_files).
+FileDescriptor.standardInput.closeQuietly()
+FileDescriptor.standardOutput.closeQuietly()
 exit(0)

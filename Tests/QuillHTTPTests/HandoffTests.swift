@@ -25,10 +25,12 @@ private struct WaitingEngine {
     }
 }
 
-/// Starts the engine on `site` with fds 0/1 on /dev/null, fd 2 a pipe and the pair on fd 3.
-/// `handoffVariable` replaces "3" as WARREN_HANDOFF_FD's value; `pairOnFd3` false puts a pipe there.
+/// Starts the engine on `site` with fds 0/1 on /dev/null (or `stdio`), fd 2 a pipe and the pair on
+/// fd 3. `handoffVariable` replaces "3" as WARREN_HANDOFF_FD's value; `pairOnFd3` false puts a pipe
+/// there.
 private func startWaiting(
-    _ engine: String, site: String, handoffVariable: String = "3", pairOnFd3: Bool = true
+    _ engine: String, site: String, handoffVariable: String = "3", pairOnFd3: Bool = true,
+    stdio: Int32? = nil
 ) -> WaitingEngine {
     var pair: [Int32] = [0, 0]
     let seqpacket = Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
@@ -38,8 +40,13 @@ private func startWaiting(
     for fd in errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // (pipe2 is not in Glibc's module)
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    if let stdio {
+        posix_spawn_file_actions_adddup2(&actions, stdio, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdio, 1)
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    }
     posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
     // Without the pair, fd 3 is the stderr pipe's write end: open, but no socket.
     posix_spawn_file_actions_adddup2(&actions, pairOnFd3 ? pair[1] : errPipe[1], 3)
@@ -120,6 +127,36 @@ private let canHandOff: Bool = haveEngine && loopbackWorks
         let lines = log.split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines.allSatisfy { $0.hasPrefix("203.0.113.5 - - [") })
+    }
+
+    /// The warm-up before the wait (WarmUp.swift) serves built-in requests with nothing written:
+    /// fds 0 and 1, here a socket the test watches, stay unread, unwritten and blocking.
+    @Test(.enabled(if: canHandOff)) func theWarmUpLeavesFdsZeroAndOneAlone() throws {
+        let temp = TempSite()
+        defer { temp.remove() }
+        temp.write("index.html", "warm\n")
+        temp.write("404.html", "missing\n")
+        let (watched, stdio) = socketPair()
+        let engine = startWaiting(try #require(siblingEngine()), site: temp.root, stdio: stdio)
+        let (client, server) = try #require(tcpPair())
+        #expect(sendHandoff(engine.warren, data: ucspi, fds: [server]) == ucspi.count)
+        close(server)
+        let request = get("/", "Connection: close\r\n")
+        _ = Array(request.utf8).withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+        let raw = readAll(client)
+        close(client)
+        let (code, log) = engine.finish()
+        #expect(code == 0)
+        let responses = parseResponses(raw, headIndexes: [])
+        #expect(responses.count == 1 && responses.first?.status == 200)
+        #expect(String(decoding: responses.first?.body ?? [], as: UTF8.self) == "warm\n")
+        // One access-log line: the client's request, none for the warm-up's.
+        #expect(log.split(separator: "\n").count == 1)
+        #expect(log.contains("203.0.113.5 - - ") && log.contains("\"GET / HTTP/1.1\" 200 5 "))
+        #expect(fcntl(stdio, F_GETFL) & O_NONBLOCK == 0)
+        close(stdio)
+        #expect(readAll(watched).isEmpty)  // end of file, not a byte
+        close(watched)
     }
 
     @Test(.enabled(if: haveEngine)) func endOfFileReleasesTheEngine() throws {
