@@ -3,8 +3,6 @@
 #include "quill_sys.h"
 
 #include <errno.h>
-#include <link.h>
-#include <stdint.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <poll.h>
@@ -114,20 +112,3 @@ __attribute__((constructor(101))) static void quill_start(int argc, char **argv,
     setenv("SWIFT_ROOT", "/", 0);
     setenv("SWIFT_BACKTRACE", "enable=no", 0);
 }
-
-// Per loaded segment without write permission (dl_iterate_phdr works in a static binary too).
-static int prefault_segments(struct dl_phdr_info *info, size_t size, void *unused) {
-    (void)size;
-    (void)unused;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) || ph->p_filesz == 0) continue;
-        uintptr_t start = (info->dlpi_addr + ph->p_vaddr) & ~(uintptr_t)4095;
-        uintptr_t end = info->dlpi_addr + ph->p_vaddr + ph->p_filesz;
-        for (uintptr_t p = start; p < end; p += 4096)
-            (void)*(const volatile char *)p;
-    }
-    return 1;  // the executable comes first; a static binary has nothing else
-}
-
-void quill_prefault_image(void) { dl_iterate_phdr(prefault_segments, NULL); }

@@ -5,7 +5,9 @@
 // 170-200 us from recvmsg to the first sendto). Only the site's files are opened (openat2,
 // fstat, close: the policy's serving syscalls); fds 0 and 1 are not touched (before the handoff
 // they may be copies of the handoff socket), and the warm-up connection is gone before the wait.
-import CQuillSys
+// (Also mapping the whole binary's code into the page tables before the wait took the last 4-6
+// page faults off that path but cost each engine ~330 us more CPU at start-up for no gain the
+// trace could show: not done.)
 import SystemPackage
 
 extension Connection {
@@ -45,13 +47,5 @@ extension Connection {
             respond(to: request, input: UnsafeRawBufferPointer(rebasing: raw[0..<count]), served: 1)
         }
         return true
-    }
-
-    /// Maps the binary's code and read-only data into the page tables before the wait (reading
-    /// one byte a page; no syscall): each first touch of a code page after the handoff was a page
-    /// fault of several microseconds in the trace. The pages are the binary's file pages, shared by
-    /// every engine, so this costs page-table entries, not memory.
-    public static func prefaultCode() {
-        quill_prefault_image()
     }
 }

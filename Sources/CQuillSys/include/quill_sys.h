@@ -49,10 +49,6 @@ int quill_receive_handoff(int sock, void *data, size_t capacity, struct quill_ha
 int quill_argc(void);
 char *const *quill_argv(void);
 
-/// Reads one byte of every page of the executable's read-only segments (code, read-only data), so
-/// that the page tables map them before they are first needed.
-void quill_prefault_image(void);
-
 #ifdef __cplusplus
 }
 #endif
