@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -71,12 +72,21 @@ static int setup_fds(int report, const struct warren_conn *conn) {
 }
 
 // The child's steps, in this order (each one's reason is in its file):
-//   signals → own session (setsid) → shared namespaces, template mount namespace, own copy (ns.c)
+//   SCHED_IDLE (waiters only) → signals → own session (setsid) → shared namespaces, template mount namespace, own copy (ns.c)
 //   → own /proc and tmpfs (mnt.c) → cwd → hostname → identity: user namespace or setresuid, with
 //   the capability lock (user.c, caps.c) → fds 0-3 → rlimits (limits.c) → capabilities to the keep-list and
 //   no_new_privs (caps.c) → seccomp (seccomp.c) → execve.
 void warren_child(const struct warren_plan *plan, const struct warren_conn *conn) {
     int report = conn->report_fd;
+    // A waiter (prespawn) is not on any client's critical path: its whole set-up, execve and the
+    // engine's start-up run only on CPU nobody else wants, so that a refill never competes with
+    // the connection just handed over. Warren restores SCHED_OTHER before its handoff (the engine
+    // itself could not: leaving SCHED_IDLE needs CAP_SYS_NICE or RLIMIT_NICE).
+    if (conn->idle_priority) {
+        struct sched_param none = {0};
+        if (syscall(SYS_sched_setscheduler, 0, SCHED_IDLE, &none) != 0)
+            warren_fail(report, "sched_idle", -1, errno);
+    }
     reset_signals(report);
     // A session (and process group) of its own: a Ctrl-C or SIGHUP aimed at warren's terminal or
     // group must not reach engines directly; warren drains or kills them itself.

@@ -129,6 +129,8 @@ struct warren_conn {
                                   // (WARREN_HANDOFF_FD, docs/engine-protocol.md); the report pipe
                                   // then sits on fd 4. -1: none.
     int cgroup_fd;                // cgroup v2 leaf (O_DIRECTORY) to start in (CLONE_INTO_CGROUP); -1: none
+    int idle_priority;            // 1: a prespawned waiter, which runs its set-up and start-up at
+                                  // SCHED_IDLE until warren restores it at the handoff; 0: as warren
 };
 
 /// What the parent gets back.
