@@ -164,7 +164,9 @@ struct warren_spawn_result {
 };
 
 /// Starts a spawn thread with a ring of `capacity` requests (a power of two). Returns 0, or -errno
-/// (then no thread exists: the server refuses to start).
+/// (then no thread exists: the server refuses to start). The thread holds 12 of the lowest free fds
+/// for its life (the slots its children's inputs are placed on; child.h): start it before opening
+/// many fds, since each child copies warren's fds below the highest slot.
 int warren_spawner_start(uint32_t capacity, struct warren_spawner **out);
 /// Lets the thread finish the requests already submitted, joins it and frees everything. Results
 /// not taken are lost: take them first (their pidfds would leak).
