@@ -36,6 +36,7 @@ AB_SECONDS=${AB_SECONDS:-8}
 RERUN_BUDGET=${RERUN_BUDGET:-420}
 MEM_CONNS=${MEM_CONNS:-1000}
 CONC_CONNS=${CONC_CONNS:-10000}
+CONC_PEER=${CONC_PEER:-warren-pre}
 BUILD_POSTS=${BUILD_POSTS:-1000}
 BUILD_RUNS=${BUILD_RUNS:-1}
 QUIET_CORES=${QUIET_CORES:-0.25}
@@ -175,10 +176,12 @@ for peer in "${PEERS[@]}"; do
 done
 
 # --- Concurrency -------------------------------------------------------------------------------
-say "concurrency: $CONC_CONNS idle keep-alive connections to warren (open-file limit $(ulimit -n))"
+# Against the configuration the example ships (examples/warren.toml: prespawn = 4); CONC_PEER=warren
+# measures spawning per connection instead.
+say "concurrency: $CONC_CONNS idle keep-alive connections to $CONC_PEER (open-file limit $(ulimit -n))"
 wait_quiet 15 > /dev/null
-conc_run warren "$CONC_CONNS" > "$WORK/metrics"
-while read -r metric value; do row 1 1 1 warren concurrency "$metric" "$value" ""; done < "$WORK/metrics"
+conc_run "$CONC_PEER" "$CONC_CONNS" > "$WORK/metrics"
+while read -r metric value; do row 1 1 1 "$CONC_PEER" concurrency "$metric" "$value" ""; done < "$WORK/metrics"
 say "concurrency: $(tr '\n' ' ' < "$WORK/metrics")"
 
 end_all

@@ -6,13 +6,14 @@
 #
 # Usage (root, loopback only): bench/prespawn.sh [SITE_PUBLIC]   (default out/site/public: `make demo-site`)
 # Needs .build/release/warren, .build-static/release/quill-engine, ab (apache2-utils), tcpserver.
-# Environment: ROUNDS (3), C1_REQUESTS (2000), C32_REQUESTS (4000), PRESPAWN (4), AB_SECONDS (20).
+# Environment: ROUNDS (3), C1_REQUESTS (2000), C32_REQUESTS (4000), PRESPAWN (4), AB_SECONDS (20),
+# WARREN (.build/release/warren: another build to compare).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SITE_PUBLIC=$(readlink -f "${1:-$ROOT/out/site/public}")
 ROUNDS=${ROUNDS:-3} C1_REQUESTS=${C1_REQUESTS:-2000} C32_REQUESTS=${C32_REQUESTS:-4000}
 PRESPAWN=${PRESPAWN:-4} AB_SECONDS=${AB_SECONDS:-20}
-WARREN=$ROOT/.build/release/warren
+WARREN=${WARREN:-$ROOT/.build/release/warren}
 ENGINE=$ROOT/.build-static/release/quill-engine
 for f in "$WARREN" "$ENGINE"; do [ -x "$f" ] || { echo "missing $f (make build)" >&2; exit 1; }; done
 command -v ab > /dev/null && command -v tcpserver > /dev/null || { echo "needs ab and tcpserver" >&2; exit 1; }

@@ -22,6 +22,26 @@ size_t warren_strlen(const char *s);
 /// Writes all of `len` bytes of `buf` to the file at `path` (for /proc files); returns 0 or errno.
 int warren_write_file(const char *path, const char *buf, size_t len);
 
+/// Low fds a spawn thread reserves once, at its start (warren has few fds then), each holding a
+/// placeholder (/dev/null, close-on-exec). Before a clone the thread dup3()s the child's inputs onto
+/// them and clones with CLONE_FILES; the child's first step unshares only fds [0, limit) (see
+/// spawn.c). After the answer the placeholder goes back over each slot.
+#define WARREN_SLOT_COUNT 11   // socket, output, log, report, handoff; mnt, net, ipc, uts, cgroup, user
+struct warren_slots {
+    int placeholder;
+    int fds[WARREN_SLOT_COUNT];
+    unsigned int limit;        // highest slot + 1: the child keeps fds below it, nothing above
+};
+
+// slots.c
+int warren_slots_reserve(struct warren_slots *slots);   // 0 or -errno (then nothing is held)
+void warren_slots_release(struct warren_slots *slots);
+
+/// warren_spawn_on_stack through `slots` (never NULL): no copy of warren's fd table at clone.
+int warren_spawn_in_slots(const struct warren_plan *plan, const struct warren_conn *conn,
+                          struct warren_child *out, void *stack, size_t stack_size,
+                          const struct warren_slots *slots);
+
 // clone_vm.c: clone3 whose child runs fn(arg) on the stack given in args (CLONE_VM children).
 // Returns the child's pid in the parent, or -errno; never returns in the child.
 long warren_clone3_vm(struct clone_args *args, size_t size, void (*fn)(void *), void *arg);

@@ -7,12 +7,16 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -68,12 +72,21 @@ static int setup_fds(int report, const struct warren_conn *conn) {
 }
 
 // The child's steps, in this order (each one's reason is in its file):
-//   signals → own session (setsid) → shared namespaces, template mount namespace, own copy (ns.c)
+//   SCHED_IDLE (waiters only) → signals → own session (setsid) → shared namespaces, template mount namespace, own copy (ns.c)
 //   → own /proc and tmpfs (mnt.c) → cwd → hostname → identity: user namespace or setresuid, with
 //   the capability lock (user.c, caps.c) → fds 0-3 → rlimits (limits.c) → capabilities to the keep-list and
 //   no_new_privs (caps.c) → seccomp (seccomp.c) → execve.
 void warren_child(const struct warren_plan *plan, const struct warren_conn *conn) {
     int report = conn->report_fd;
+    // A waiter (prespawn) is not on any client's critical path: its whole set-up, execve and the
+    // engine's start-up run only on CPU nobody else wants, so that a refill never competes with
+    // the connection just handed over. Warren restores SCHED_OTHER before its handoff (the engine
+    // itself could not: leaving SCHED_IDLE needs CAP_SYS_NICE or RLIMIT_NICE).
+    if (conn->idle_priority) {
+        struct sched_param none = {0};
+        if (syscall(SYS_sched_setscheduler, 0, SCHED_IDLE, &none) != 0)
+            warren_fail(report, "sched_idle", -1, errno);
+    }
     reset_signals(report);
     // A session (and process group) of its own: a Ctrl-C or SIGHUP aimed at warren's terminal or
     // group must not reach engines directly; warren drains or kills them itself.
@@ -116,21 +129,31 @@ void warren_child(const struct warren_plan *plan, const struct warren_conn *conn
 struct child_start {
     const struct warren_plan *plan;
     const struct warren_conn *conn;
+    unsigned int keep_below;      // > 0: cloned with CLONE_FILES; unshare fds [0, keep_below) first
 };
 
 static void child_entry(void *arg) {
     const struct child_start *start = arg;
+    // Until this step the fd table is warren's own (CLONE_FILES): nothing before it may open, close
+    // or dup an fd, and its failure only writes the report (an fd below keep_below) and exits.
+    // CLOSE_RANGE_UNSHARE with ~0U copies only the fds below keep_below into a private table
+    // (fs/file.c: dup_fd stops at the range's start), so a warren holding 10,000 pidfds costs the
+    // child nothing.
+    if (start->keep_below > 0 &&
+        syscall(SYS_close_range, start->keep_below, ~0U, CLOSE_RANGE_UNSHARE) != 0)
+        warren_fail(start->conn->report_fd, "unshare_fds", -1, errno);
     warren_child(start->plan, start->conn);
 }
 
-int warren_spawn_on_stack(const struct warren_plan *plan, const struct warren_conn *conn,
-                          struct warren_child *out, void *stack, size_t stack_size) {
+static int clone_child(const struct warren_plan *plan, const struct warren_conn *conn,
+                       struct warren_child *out, void *stack, size_t stack_size, unsigned int keep_below) {
     // Read by the child on the caller's stack: valid, since the caller sleeps until the execve.
-    struct child_start start = {plan, conn};
+    struct child_start start = {plan, conn, keep_below};
     int pidfd = -1;
     struct clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | (plan->sandbox ? plan->sandbox->clone_flags : 0);
+    if (keep_below > 0) args.flags |= CLONE_FILES;
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
     args.exit_signal = SIGCHLD;
     args.stack = (uint64_t)(uintptr_t)stack;
@@ -145,6 +168,52 @@ int warren_spawn_on_stack(const struct warren_plan *plan, const struct warren_co
     out->pid = (pid_t)pid;
     out->pidfd = pidfd;
     return 0;
+}
+
+int warren_spawn_on_stack(const struct warren_plan *plan, const struct warren_conn *conn,
+                          struct warren_child *out, void *stack, size_t stack_size) {
+    return clone_child(plan, conn, out, stack, stack_size, 0);
+}
+
+// Moves one input the child reads onto the next free slot; the field then names the slot. Every
+// slot is close-on-exec: the child places or closes each one itself before its execve (setup_fds),
+// so the flag matters only for anything else warren may start meanwhile.
+static int place(int *fd, const struct warren_slots *slots, int *used) {
+    if (*fd < 0) return 0;
+    if (*used >= WARREN_SLOT_COUNT) return -EMFILE;
+    int slot = slots->fds[*used];
+    if (dup3(*fd, slot, O_CLOEXEC) < 0) return -errno;
+    (*used)++;
+    *fd = slot;
+    return 0;
+}
+
+// A clone without CLONE_FILES copied warren's whole fd table (dup_fd) and the child's close_range
+// dropped it again. Here the child's inputs sit in low slots, and the child copies only the table
+// below them. Warren's CPU per new connection with 0 / 2,000 / 8,000 connections held
+// (bench/held-spawn.sh, ab -c 8, quill.toml, this 2-core VM under foreign load): before
+// 365-457 / 561-712 / 1,284-1,322 us, after 416 / 375 / 421 us.
+int warren_spawn_in_slots(const struct warren_plan *plan, const struct warren_conn *conn,
+                          struct warren_child *out, void *stack, size_t stack_size,
+                          const struct warren_slots *slots) {
+    struct warren_conn c = *conn;
+    struct warren_plan p = *plan;
+    struct warren_sandbox sb;
+    int used = 0;
+    int rc = 0;
+    int *inputs[] = {&c.sock_fd, &c.out_fd, &c.log_fd, &c.report_fd, &c.handoff_fd};
+    for (size_t i = 0; rc == 0 && i < sizeof inputs / sizeof inputs[0]; i++) rc = place(inputs[i], slots, &used);
+    if (plan->sandbox) {
+        sb = *plan->sandbox;
+        p.sandbox = &sb;
+        int *ns[] = {&sb.mnt_fd, &sb.net_fd, &sb.ipc_fd, &sb.uts_fd, &sb.cgroup_fd, &sb.user_fd};
+        for (size_t i = 0; rc == 0 && i < sizeof ns / sizeof ns[0]; i++) rc = place(ns[i], slots, &used);
+    }
+    // c.cgroup_fd stays as it is: clone3 reads it in the caller, the child never does.
+    if (rc == 0) rc = clone_child(&p, &c, out, stack, stack_size, slots->limit);
+    // The child has exec'd or exited: warren keeps no extra reference to the connection and the rest.
+    for (int i = 0; i < used; i++) (void)dup3(slots->placeholder, slots->fds[i], O_CLOEXEC);
+    return rc;
 }
 
 int warren_spawn(const struct warren_plan *plan, const struct warren_conn *conn,

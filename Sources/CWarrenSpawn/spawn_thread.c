@@ -8,6 +8,10 @@
 // which the loop watches in epoll and drains with warren_spawner_take. Neither side allocates per
 // spawn, and the loop never blocks: a full ring is -EAGAIN, and the loop stops accepting until
 // results come back.
+//
+// Each thread reserves a few low fds at its start (child.h, slots.c) and clones with CLONE_FILES:
+// the child's inputs are dup'd onto those slots, and the child copies only warren's fds below them,
+// however many connections warren holds (spawn.c).
 #define _GNU_SOURCE
 #include "child.h"
 
@@ -37,6 +41,7 @@ struct warren_spawner {
     uint32_t tail;                // the loop's own: the next result to take
     _Atomic int stop;
     struct warren_stack stack;    // the children's stack: one child at a time per thread
+    struct warren_slots fd_slots; // low fds the children's inputs are placed on (child.h)
     struct slot *slots;
 };
 
@@ -62,7 +67,7 @@ static void *run(void *arg) {
         }
         struct slot *slot = &s->slots[done & s->mask];
         struct warren_child child = {0, -1};
-        int rc = warren_spawn_on_stack(slot->plan, &slot->conn, &child, s->stack.low, s->stack.size);
+        int rc = warren_spawn_in_slots(slot->plan, &slot->conn, &child, s->stack.low, s->stack.size, &s->fd_slots);
         slot->result.pid = rc == 0 ? child.pid : 0;
         slot->result.pidfd = rc == 0 ? child.pidfd : -1;
         slot->result.err = rc == 0 ? 0 : -rc;
@@ -76,6 +81,7 @@ static void destroy(struct warren_spawner *s) {
     if (s->request_fd >= 0) close(s->request_fd);
     if (s->result_fd >= 0) close(s->result_fd);
     warren_stack_unmap(&s->stack);
+    warren_slots_release(&s->fd_slots);
     free(s->slots);
     free(s);
 }
@@ -85,12 +91,16 @@ int warren_spawner_start(uint32_t capacity, struct warren_spawner **out) {
     struct warren_spawner *s = calloc(1, sizeof *s);
     if (!s) return -ENOMEM;
     s->request_fd = s->result_fd = -1;
+    s->fd_slots.placeholder = -1;
+    for (int i = 0; i < WARREN_SLOT_COUNT; i++) s->fd_slots.fds[i] = -1;
     s->mask = capacity - 1;
     s->slots = calloc(capacity, sizeof *s->slots);
     int rc = s->slots ? 0 : -ENOMEM;
     if (rc == 0 && (s->request_fd = eventfd(0, EFD_CLOEXEC)) < 0) rc = -errno;
     if (rc == 0 && (s->result_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) rc = -errno;
     if (rc == 0) rc = warren_stack_map(&s->stack);
+    // At the server's start, before any listener, connection or pidfd: the lowest numbers there are.
+    if (rc == 0) rc = warren_slots_reserve(&s->fd_slots);
     if (rc == 0) {
         // The thread starts with every signal blocked (it inherits this mask), so no handler can
         // run on it, or in a CLONE_VM child before the child resets its signals.

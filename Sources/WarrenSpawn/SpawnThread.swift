@@ -31,14 +31,18 @@ public final class SpawnThread {
     public let capacity: Int
     /// Readable while results wait to be taken.
     public let resultDescriptor: FileDescriptor
+    /// The server's thread for prespawned waiters only: each of them runs at SCHED_IDLE until its
+    /// execve, and may wait long for an idle CPU; no connection's spawn should queue behind it.
+    public let forWaiters: Bool
 
     /// Starts the thread. Throws when it cannot start: the server must not run without it.
-    public init(capacity: Int = 256) throws(Errno) {
+    public init(capacity: Int = 256, forWaiters: Bool = false) throws(Errno) {
         var pointer: OpaquePointer?
         let rc = warren_spawner_start(UInt32(capacity), &pointer)
         guard rc == 0, let pointer else { throw Errno(rawValue: -rc) }
         handle = pointer
         self.capacity = capacity
+        self.forWaiters = forWaiters
         resultDescriptor = FileDescriptor(rawValue: warren_spawner_result_fd(pointer))
     }
 
@@ -60,9 +64,11 @@ public final class SpawnThread {
 
     /// Queues a spawn for one connection and returns its token at once. The socket and log fds stay
     /// the caller's, and must stay open until the outcome is taken. Throws EAGAIN when full.
+    /// `idlePriority`: the child runs at SCHED_IDLE from its first step (a prespawned waiter; see
+    /// `Scheduling.restoreNormal`).
     public func submit(
         _ plan: SpawnPlan, socket: FileDescriptor, log: FileDescriptor, environment: [String],
-        handoff: FileDescriptor? = nil, cgroup: FileDescriptor? = nil
+        handoff: FileDescriptor? = nil, cgroup: FileDescriptor? = nil, idlePriority: Bool = false
     ) throws(Errno) -> UInt64 {
         guard !isFull else { throw Errno.resourceTemporarilyUnavailable }
         let (reportRead, reportWrite) = try Spawner.makeReportPipe()
@@ -71,7 +77,7 @@ public final class SpawnThread {
         var conn = warren_conn(
             sock_fd: socket.rawValue, log_fd: log.rawValue, report_fd: reportWrite.rawValue,
             envp: envp.pointer, out_fd: -1, handoff_fd: handoff?.rawValue ?? -1,
-            cgroup_fd: cgroup?.rawValue ?? -1)
+            cgroup_fd: cgroup?.rawValue ?? -1, idle_priority: idlePriority ? 1 : 0)
         let rc = withUnsafePointer(to: &plan.plan) { warren_spawner_submit(handle, $0, &conn, token) }
         guard rc == 0 else {
             try? reportRead.close()

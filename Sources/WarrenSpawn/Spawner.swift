@@ -45,7 +45,7 @@ public enum Spawner {
         var conn = warren_conn(
             sock_fd: input.rawValue, log_fd: log.rawValue, report_fd: reportWrite.rawValue,
             envp: envp.pointer, out_fd: output?.rawValue ?? -1, handoff_fd: handoff?.rawValue ?? -1,
-            cgroup_fd: cgroup?.rawValue ?? -1)
+            cgroup_fd: cgroup?.rawValue ?? -1, idle_priority: 0)
         var child = warren_child()
         let rc = withUnsafePointer(to: &plan.plan) { planPointer in
             warren_spawn(planPointer, &conn, &child)

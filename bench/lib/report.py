@@ -111,9 +111,10 @@ for who in ["warren", "warren-pre", "warren-fresh"]:
 out.append("(ratios are warren's value over the peer's: above 1 is better for req/s, worse for ms and KB)")
 
 conc = {m: v[0] for (p, t, m), v in values.items() if t == "concurrency"}
+conc_peer = next((p for (p, t, m) in values if t == "concurrency"), "warren")
 if conc:
     out.append("")
-    out.append("concurrency (warren, policies/quill.toml): idle keep-alive connections held, then a new client, ab -c 1")
+    out.append(f"concurrency ({conc_peer}, policies/quill.toml{', prespawn = 4' if conc_peer == 'warren-pre' else ''}): idle keep-alive connections held, then a new client, ab -c 1")
     levels = sorted({int(k.split("@")[1]) for k in conc if "@" in k})
     for lv in levels:
         held = conc.get(f"held@{lv}", lv if lv == 0 else None)

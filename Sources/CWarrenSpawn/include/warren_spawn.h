@@ -129,6 +129,8 @@ struct warren_conn {
                                   // (WARREN_HANDOFF_FD, docs/engine-protocol.md); the report pipe
                                   // then sits on fd 4. -1: none.
     int cgroup_fd;                // cgroup v2 leaf (O_DIRECTORY) to start in (CLONE_INTO_CGROUP); -1: none
+    int idle_priority;            // 1: a prespawned waiter, which runs its set-up and start-up at
+                                  // SCHED_IDLE until warren restores it at the handoff; 0: as warren
 };
 
 /// What the parent gets back.
@@ -162,7 +164,9 @@ struct warren_spawn_result {
 };
 
 /// Starts a spawn thread with a ring of `capacity` requests (a power of two). Returns 0, or -errno
-/// (then no thread exists: the server refuses to start).
+/// (then no thread exists: the server refuses to start). The thread holds 12 of the lowest free fds
+/// for its life (the slots its children's inputs are placed on; child.h): start it before opening
+/// many fds, since each child copies warren's fds below the highest slot.
 int warren_spawner_start(uint32_t capacity, struct warren_spawner **out);
 /// Lets the thread finish the requests already submitted, joins it and frees everything. Results
 /// not taken are lost: take them first (their pidfds would leak).

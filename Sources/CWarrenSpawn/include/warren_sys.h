@@ -38,6 +38,11 @@ int warren_block_signals(const int *signals, int count);
 int warren_signalfd_read(int fd);
 /// Ignores a signal (SIGPIPE: a closed stderr must not kill warren). Engines reset it before execve.
 int warren_ignore_signal(int sig);
+/// Puts every thread of `pid` at SCHED_OTHER, nice 0 (sched_setattr; a prespawned engine that
+/// started at SCHED_IDLE, at its handoff). 0, or -1 and errno of the first failure.
+int warren_sched_restore(pid_t pid);
+/// sched_getscheduler(tid): SCHED_OTHER 0, SCHED_IDLE 5, ...; -1 and errno on failure.
+int warren_sched_policy(pid_t tid);
 /// "ENOENT" for ENOENT; NULL when unknown (glibc's strerrorname_np, hidden behind _GNU_SOURCE).
 const char *warren_errno_name(int err);
 /// "SEGV" for SIGSEGV; NULL when unknown (glibc's sigabbrev_np).

@@ -20,6 +20,7 @@ extension Server {
             return false
         }
         let data = Handoff.encode(ucspiEnvironment(peer: accepted.peer, local: accepted.local, policy: []))
+        restoreNormalPriority(of: waiter)
         do throws(Errno) {
             try handoff.sendDescriptor(accepted.socket, data: data)
         } catch {
@@ -59,6 +60,22 @@ extension Server {
         service.perSource[accepted.peer.hostKey, default: 0] += 1
         schedule(started + service.config.timeoutNanoseconds, .timeout(connection.id))
         return true
+    }
+
+    /// The waiter ran its set-up and start-up at SCHED_IDLE; the connection it is about to get must
+    /// not. Put back before the send, so that the engine wakes at normal priority. Should that fail,
+    /// the engine still serves (slower at worst: its sandbox is the same), and the record says so.
+    private func restoreNormalPriority(of waiter: Waiter) {
+        do throws(Errno) {
+            try Scheduling.restoreNormal(pid: waiter.pid)
+        } catch {
+            var line = LogLine(event: "priority_restore_failed")
+            line.add("service", waiter.service.name)
+            line.add("pid", waiter.pid)
+            line.add("errno", SymbolicName.errno(error))
+            line.add("msg", "the engine serves this connection at SCHED_IDLE")
+            sink.write(line)
+        }
     }
 
     // MARK: pools
@@ -109,7 +126,7 @@ extension Server {
 
     /// Spawns waiters up to the service's `prespawn` (one at a time while backing off after
     /// failures), as long as running, waiting and starting engines together stay under
-    /// `max_instances`. The clones run on the spawn threads: the loop only queues them.
+    /// `max_instances`. The clones run on the waiters' spawn thread: the loop only queues them.
     func refill(_ service: ServiceRuntime) {
         let pool = service.pool
         guard service.config.prespawn > 0, !shuttingDown, services[service.name] === service else { return }
@@ -139,11 +156,11 @@ extension Server {
             let pair: (warren: FileDescriptor, engine: FileDescriptor)
             do throws(Errno) {
                 pair = try Handoff.socketPair()
-                guard let spawner = spawners.min(by: { $0.inFlight < $1.inFlight }), !spawner.isFull else {
+                guard let spawner = spawners.first(where: \.forWaiters), !spawner.isFull else {
                     try? pair.warren.close()
                     try? pair.engine.close()
                     settleWaiterCgroupLeaf(cgroup.leaf, waiter: nil)
-                    // Both spawn threads are full: look again in a millisecond, not at once.
+                    // The waiters' spawn thread is full: look again in a millisecond, not at once.
                     if !service.pool.refillQueued {
                         service.pool.refillQueued = true
                         schedule(Clock.monotonicNanoseconds() + 1_000_000, .prespawn(.refill(service.name)))
@@ -154,7 +171,7 @@ extension Server {
                     let token = try spawner.submit(
                         plan, socket: null, log: log.socket.sender,
                         environment: [Handoff.environmentEntry] + plan.policyEnvironment,
-                        handoff: pair.engine, cgroup: cgroup.leaf?.descriptor)
+                        handoff: pair.engine, cgroup: cgroup.leaf?.descriptor, idlePriority: true)
                     prespawn.starting[SpawnKey(thread: ObjectIdentifier(spawner), token: token)] =
                         PendingWaiter(
                             id: id, service: service, plan: plan, handoff: pair, cgroup: cgroup.leaf)

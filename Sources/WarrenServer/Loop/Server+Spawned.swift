@@ -31,19 +31,24 @@ extension Server {
     /// 1 thread 289 req/s (quill.toml) and 197 (everything fresh), 2 threads 490 and 298.
     static let spawnThreadCount = 2
 
+    /// The connection threads, then one for prespawned waiters alone: a waiter's child runs at
+    /// SCHED_IDLE (it may wait long for an idle CPU, its thread asleep meanwhile), and a connection's
+    /// spawn queued behind it would wait as long.
     static func startSpawners() throws(Errno) -> [SpawnThread] {
         var started: [SpawnThread] = []
         for _ in 0..<spawnThreadCount { started.append(try SpawnThread()) }
+        started.append(try SpawnThread(forWaiters: true))
         return started
     }
 
-    /// True while some spawn thread can take another request; the listeners stay out of epoll
-    /// otherwise (level-triggered, they would report the same backlog at once, forever).
-    var spawnRoom: Bool { spawners.contains { !$0.isFull } }
+    /// True while some connection spawn thread can take another request; the listeners stay out of
+    /// epoll otherwise (level-triggered, they would report the same backlog at once, forever).
+    var spawnRoom: Bool { spawners.contains { !$0.forWaiters && !$0.isFull } }
 
     /// Hands the connection to the least busy spawn thread. Its fds stay open here until the answer.
     func submitSpawn(_ pending: PendingSpawn, environment: [String]) throws(Errno) {
-        guard let spawner = spawners.min(by: { $0.inFlight < $1.inFlight }) else {
+        let threads = spawners.lazy.filter { !$0.forWaiters }
+        guard let spawner = threads.min(by: { $0.inFlight < $1.inFlight }) else {
             throw .resourceTemporarilyUnavailable
         }
         let token = try spawner.submit(
