@@ -42,11 +42,8 @@ final class OutputWriter: Sendable {
 
     static func readManifest(_ buildRoot: String) -> [String: Record] {
         var records: [String: Record] = [:]
-        guard let data = FileManager.default.contents(atPath: buildRoot + "/" + manifestPath) else {
-            return records
-        }
         // By hand over bytes: Data.split was a seventh of a one-post rebuild.
-        let bytes = [UInt8](data)
+        guard let bytes = FileSystem.readAll(buildRoot + "/" + manifestPath) else { return records }
         var start = 0
         while start < bytes.count {
             var end = start
@@ -145,11 +142,15 @@ final class OutputWriter: Sendable {
     }
 
     func writeMetadata(_ path: String, bytes: [UInt8]) throws(SiteError) {
+        try writeMetadata(path, chunks: [bytes[...]])
+    }
+
+    func writeMetadata(_ path: String, chunks: [ArraySlice<UInt8>]) throws(SiteError) {
         let target = root + "/.quill/" + path
         try FileSystem.makeDirectories(root + "/.quill")
         unlink(target)  // a recycled folder's old copy (never written in place: it may be linked)
         do {
-            try FileSystem.writeNew(target, bytes)
+            try FileSystem.writeNew(target, chunks: chunks)
         } catch {
             throw SiteError(file: target, line: 1, "cannot write: \(error)")
         }

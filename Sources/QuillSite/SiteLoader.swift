@@ -13,7 +13,14 @@ struct SiteLoader {
     /// URL prefixes Quill generates itself; a post or page there would be overwritten.
     static let reservedPaths = ["/tag/", "/author/", "/page/", "/archive/", "/assets/"]
 
-    func load() throws(BuildFailure) -> (SiteModel, warnings: [String], cache: EntryCache) {
+    /// By the name's last extension (NSString.pathExtension was a visible cost per file).
+    static func isMarkdown(_ path: String) -> Bool {
+        let name = path.split(separator: "/").last ?? ""
+        guard let dot = name.lastIndex(of: "."), dot > name.startIndex else { return false }
+        return markdownExtensions.contains(name[name.index(after: dot)...].lowercased())
+    }
+
+    func load() throws(BuildFailure) -> (SiteModel, warnings: [String], cache: EntryCache, parsed: Int) {
         let configPath = root + "/site.toml"
         guard FileSystem.exists(configPath) else {
             throw BuildFailure([
@@ -27,8 +34,7 @@ struct SiteLoader {
         var found: [(String, Entry.Kind)] = []
         for (folder, kind) in [("content/posts", Entry.Kind.post), ("content/pages", .page)] {
             for relative in FileWalker.files(under: root + "/" + folder) {
-                let ext = (relative as NSString).pathExtension.lowercased()
-                if Self.markdownExtensions.contains(ext) { found.append((folder + "/" + relative, kind)) }
+                if Self.isMarkdown(relative) { found.append((folder + "/" + relative, kind)) }
             }
         }
         let loader = EntryLoader(config: config, siteRoot: root)
@@ -36,9 +42,10 @@ struct SiteLoader {
         let configHash = SHA256.hex(config.source.utf8)
         let cache =
             previousBuild.map { EntryCache.load(buildRoot: $0, configHash: configHash) } ?? EntryCache()
-        let fresh = Mutex(EntryCache())
+        let fresh = Mutex(EntryCache(source: cache.source))
         let results = Mutex<[Int: Result<(Entry, [String]), SiteError>]>([:])
         let now = Date()
+        let parsed = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: sources.count) { index in
             let (path, kind) = sources[index]
             let identity = FileSystem.stableIdentity(root + "/" + path, now: now)
@@ -50,6 +57,7 @@ struct SiteLoader {
                 results.withLock { $0[index] = result }
                 return
             } else {
+                parsed.add(1, ordering: .relaxed)
                 do throws(SiteError) {
                     result = .success(try loader.load(relativePath: path, kind: kind))
                 } catch {
@@ -86,7 +94,7 @@ struct SiteLoader {
         guard errors.isEmpty else { throw BuildFailure(errors) }
         var model = SiteModel(config: config, posts: posts, pages: pages)
         model.redirects = redirects
-        return (model, warnings, fresh.withLock { $0 })
+        return (model, warnings, fresh.withLock { $0 }, parsed.load(ordering: .relaxed))
     }
 
     private func checkURLs(_ entries: [Entry]) -> [SiteError] {
