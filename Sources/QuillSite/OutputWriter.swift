@@ -163,12 +163,18 @@ final class OutputWriter: Sendable {
 
     func writeManifest() throws(SiteError) {
         let all = records.withLock { $0 }
-        var text = "# quill build manifest: content-hash input-key path\n"
+        var bytes = Array("# quill build manifest: content-hash input-key path\n".utf8)
+        bytes.reserveCapacity(all.count * 160)
         for path in all.keys.sorted() {
             let record = all[path]!
-            text += "\(record.hash) \(record.key) \(path)\n"
+            bytes += record.hash.utf8
+            bytes.append(32)
+            bytes += record.key.utf8
+            bytes.append(32)
+            bytes += path.utf8
+            bytes.append(10)
         }
-        try writeMetadata("manifest", text)
+        try writeMetadata("manifest", bytes: bytes)
     }
 
     /// Links a file and its siblings from the previous build; false (and nothing left behind)

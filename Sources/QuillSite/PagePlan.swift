@@ -37,15 +37,18 @@ struct PagePlan: Sendable {
     /// The content hashes of some posts: a card shows nothing that is not in its entry's hash.
     private static func postsKey(_ posts: some Sequence<Entry>) -> String {
         var hasher = SHA256()
-        for post in posts { hasher.update(post.contentHash) }
+        for post in posts { hasher.update(post.contentHash.utf8) }
         return hasher.hexDigest()
     }
 
     /// What list cards of some posts show (Entry.cardHash).
-    private static func cardsKey(_ posts: some Sequence<Entry>) -> String {
-        var hasher = SHA256()
-        for post in posts { hasher.update(post.cardHash) }
-        return hasher.hexDigest()
+    /// The digests are fixed-length hex, so they are joined without separators into one buffer
+    /// and hashed in one pass (whole blocks straight from it).
+    private static func cardsKey(_ posts: some Collection<Entry>) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64 * posts.count)
+        for post in posts { bytes += post.cardHash.utf8 }
+        return SHA256.hex(bytes)
     }
 
     /// What the sitemap shows of each entry: its URL and dates.

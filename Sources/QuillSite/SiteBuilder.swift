@@ -11,6 +11,7 @@ public enum SiteBuilder {
         -> BuildSummary
     {
         let start = ContinuousClock.now
+        var timings = BuildTimings()
         let root = site.hasSuffix("/") && site.count > 1 ? String(site.dropLast()) : site
         let publisher = Publisher(output: options.output ?? root + "/public")
         // --full parses and renders everything; it still reuses files whose bytes are identical.
@@ -33,7 +34,9 @@ public enum SiteBuilder {
         } catch {
             loaded = .failure(error)
         }
+        timings.mark("load")
         themeLoaded.wait()
+        timings.mark("theme wait")
         let theme: Theme
         let (model, warnings, entries, parsed): (SiteModel, [String], EntryCache, Int)
         switch (loaded, themeResult.withLock { $0 }!) {
@@ -57,6 +60,7 @@ public enum SiteBuilder {
                 model: model, assetURLs: theme.assetURLs, format: DateFormat(zone: model.config.timeZone)),
             siteRoot: root, writer: writer,
             baseKey: [cacheVersion, theme.hash, SHA256.hex(model.config.source.utf8)].joined(separator: "|"))
+        timings.mark("staging")
         let pageJobs: [PagePlan.Job]
         do { pageJobs = try plan.jobs() } catch {
             publisher.discard(staging)
@@ -71,6 +75,7 @@ public enum SiteBuilder {
                 }
             ]
 
+        timings.mark("plan")
         let errors = Mutex<[SiteError]>([])
         let done = Atomic<Int>(0)
         let progress = jobs.count >= 500 ? options.progress : nil
@@ -84,6 +89,7 @@ public enum SiteBuilder {
             let count = done.add(1, ordering: .relaxed).newValue
             if let progress, count % 100 == 0 || count == jobs.count { progress(count, jobs.count) }
         }
+        timings.mark("jobs")
         var failures = errors.withLock { $0 }
         if failures.isEmpty {
             do {
@@ -100,6 +106,8 @@ public enum SiteBuilder {
             publisher.discard(staging)
             throw BuildFailure([error])
         }
+        timings.mark("metadata and publish")
+        timings.report()
         let elapsed = ContinuousClock.now - start
         return BuildSummary(
             posts: model.posts.count, pages: model.pages.count, files: jobs.count - 1,

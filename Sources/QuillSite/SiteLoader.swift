@@ -13,11 +13,15 @@ struct SiteLoader {
     /// URL prefixes Quill generates itself; a post or page there would be overwritten.
     static let reservedPaths = ["/tag/", "/author/", "/page/", "/archive/", "/assets/"]
 
-    /// By the name's last extension (NSString.pathExtension was a visible cost per file).
+    /// By the name's last extension, scanning its bytes from the end (NSString.pathExtension and
+    /// then split(separator:) were visible costs per file).
     static func isMarkdown(_ path: String) -> Bool {
-        let name = path.split(separator: "/").last ?? ""
-        guard let dot = name.lastIndex(of: "."), dot > name.startIndex else { return false }
-        return markdownExtensions.contains(name[name.index(after: dot)...].lowercased())
+        let bytes = path.utf8
+        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")) else { return false }
+        if let slash = bytes.lastIndex(of: UInt8(ascii: "/")), slash >= dot { return false }
+        // A leading dot names a hidden file, not an extension.
+        if dot == bytes.startIndex || bytes[bytes.index(before: dot)] == UInt8(ascii: "/") { return false }
+        return markdownExtensions.contains(String(path[bytes.index(after: dot)...]).lowercased())
     }
 
     func load() throws(BuildFailure) -> (SiteModel, warnings: [String], cache: EntryCache, parsed: Int) {
