@@ -27,12 +27,18 @@ struct EntryCache: Sendable {
     /// The previous build's cache file, which reused items' `encoded` ranges point into.
     var source: [UInt8] = []
 
-    /// The cache of a previous build, or an empty one when it is missing, stale or unreadable.
-    static func load(buildRoot: String, configHash: String) -> EntryCache {
+    /// The hash of the site.toml the entries were made with; the caller drops a cache whose hash
+    /// is not the current one's.
+    var configHash = ""
+
+    /// The cache of a previous build, or an empty one when it is missing, of another version or
+    /// unreadable.
+    static func load(buildRoot: String) -> EntryCache {
         guard let bytes = FileSystem.readAll(buildRoot + "/.quill/" + path) else { return EntryCache() }
         var reader = ByteReader(bytes: bytes)
-        guard reader.string() == version, reader.string() == configHash else { return EntryCache() }
+        guard reader.string() == version else { return EntryCache() }
         var cache = EntryCache()
+        cache.configHash = reader.string()
         let count = reader.int()
         guard reader.ok, count >= 0, count <= bytes.count else { return EntryCache() }
         cache.items.reserveCapacity(count)

@@ -32,12 +32,17 @@ final class OutputWriter: Sendable {
     /// False for `--full`: every file is rendered, and only identical bytes are reused.
     private let useKeys: Bool
 
-    init(root: String, previousRoot: String?, recycled: Bool = false, useKeys: Bool = true) {
+    /// `previous` and `existing` are the manifests of `previousRoot` and of the recycled folder
+    /// (empty for a fresh one), read by the caller while the sources load.
+    init(
+        root: String, previousRoot: String?, previous: [String: Record], existing: [String: Record],
+        useKeys: Bool = true
+    ) {
         self.root = root
         self.previousRoot = previousRoot
         self.useKeys = useKeys
-        self.previous = previousRoot.map(Self.readManifest) ?? [:]
-        self.existing = recycled ? Self.readManifest(root) : [:]
+        self.previous = previous
+        self.existing = existing
     }
 
     static func readManifest(_ buildRoot: String) -> [String: Record] {

@@ -16,8 +16,14 @@ public enum SiteBuilder {
         let publisher = Publisher(output: options.output ?? root + "/public")
         // --full parses and renders everything; it still reuses files whose bytes are identical.
         let previous = publisher.current
-        // The theme (templates parsed, assets hashed) loads on another thread meanwhile.
+        let spare = previous != nil ? publisher.spare : nil
+        // The theme (templates parsed, assets hashed) and the manifests of the previous build and
+        // of the spare load on other threads meanwhile.
         let themeResult = Mutex<Result<Theme, BuildFailure>?>(nil)
+        let manifests = Mutex<
+            (previous: [String: OutputWriter.Record], spare: [String: OutputWriter.Record])
+        >(
+            ([:], [:]))
         let themeLoaded = DispatchGroup()
         DispatchQueue.global().async(group: themeLoaded) {
             let result: Result<Theme, BuildFailure>
@@ -25,6 +31,14 @@ public enum SiteBuilder {
                 result = .failure(error)
             }
             themeResult.withLock { $0 = result }
+        }
+        DispatchQueue.global().async(group: themeLoaded) {
+            let records = previous.map(OutputWriter.readManifest) ?? [:]
+            manifests.withLock { $0.previous = records }
+        }
+        DispatchQueue.global().async(group: themeLoaded) {
+            let records = spare.map(OutputWriter.readManifest) ?? [:]
+            manifests.withLock { $0.spare = records }
         }
         let loaded: Result<(SiteModel, [String], EntryCache, Int), BuildFailure>
         do throws(BuildFailure) {
@@ -48,12 +62,14 @@ public enum SiteBuilder {
         }
         let staging: String
         let recycled: Bool
-        do { (staging, recycled) = try publisher.makeStaging(recycle: previous != nil) } catch {
+        do { (staging, recycled) = try publisher.makeStaging(spare: spare) } catch {
             throw BuildFailure([error])
         }
 
+        let (previousManifest, spareManifest) = manifests.withLock { $0 }
         let writer = OutputWriter(
-            root: staging, previousRoot: previous, recycled: recycled, useKeys: !options.full)
+            root: staging, previousRoot: previous, previous: previousManifest,
+            existing: recycled ? spareManifest : [:], useKeys: !options.full)
         let plan = PagePlan(
             model: model, theme: theme,
             context: TemplateContext(

@@ -31,8 +31,19 @@ struct SiteLoader {
                 SiteError(file: "site.toml", line: 1, "missing: a site folder needs site.toml")
             ])
         }
+        // The previous build's entry cache is read and decoded while site.toml is parsed and the
+        // folders are walked; it is used only if it was made with the same site.toml.
+        let previousCache = Mutex<EntryCache?>(nil)
+        let cacheLoaded = DispatchGroup()
+        if let previousBuild {
+            DispatchQueue.global().async(group: cacheLoaded) {
+                let loaded = EntryCache.load(buildRoot: previousBuild)
+                previousCache.withLock { $0 = loaded }
+            }
+        }
         let config: SiteConfig
         do { config = try SiteConfig.load(from: configPath, displayPath: "site.toml") } catch {
+            cacheLoaded.wait()
             throw BuildFailure([error])
         }
         var found: [(String, Entry.Kind)] = []
@@ -44,8 +55,9 @@ struct SiteLoader {
         let loader = EntryLoader(config: config, siteRoot: root)
         let sources = found
         let configHash = SHA256.hex(config.source.utf8)
+        cacheLoaded.wait()
         let cache =
-            previousBuild.map { EntryCache.load(buildRoot: $0, configHash: configHash) } ?? EntryCache()
+            previousCache.withLock { $0 }.flatMap { $0.configHash == configHash ? $0 : nil } ?? EntryCache()
         let fresh = Mutex(EntryCache(source: cache.source))
         let results = Mutex<[Int: Result<(Entry, [String]), SiteError>]>([:])
         let now = Date()
