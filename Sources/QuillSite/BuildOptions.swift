@@ -23,6 +23,8 @@ public struct BuildSummary: Sendable {
     /// Files written (not counting .gz/.br siblings), and of those how many were rendered anew.
     public var files: Int
     public var rendered: Int
+    /// Source files read and parsed anew (the others came from the previous build's cache).
+    public var parsed = 0
     public var seconds: Double
     /// The published path and the build folder it now points at.
     public var output: String
@@ -31,7 +33,7 @@ public struct BuildSummary: Sendable {
 
     public var line: String {
         let time = String(format: "%.2f", seconds)
-        return "built \(posts) posts and \(pages) pages: \(files) files (\(rendered) rendered, "
-            + "\(files - rendered) reused) in \(time) s -> \(output)"
+        return "built \(posts) posts and \(pages) pages (\(parsed) parsed): \(files) files "
+            + "(\(rendered) rendered, \(files - rendered) reused) in \(time) s -> \(output)"
     }
 }

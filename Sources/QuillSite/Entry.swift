@@ -1,63 +1,119 @@
 import Foundation
 
-/// One post or page, parsed and rendered, ready for templates. Immutable and Sendable so that
-/// pages render in parallel.
-public struct Entry: Sendable {
+/// One post or page, parsed and rendered, ready for templates. A final class of constants:
+/// sorting, grouping and handing entries to page jobs copies one reference, not thirty fields
+/// (struct copies were a tenth of a one-post rebuild), and it is Sendable, so pages render in
+/// parallel.
+public final class Entry: Sendable {
     public enum Kind: String, Sendable { case post, page }
 
-    public var kind: Kind
+    public let kind: Kind
     /// The source path relative to the site folder, as errors name it.
-    public var sourcePath: String
-    public var title: String
-    public var slug: String
+    public let sourcePath: String
+    public let title: String
+    public let slug: String
     /// The site-relative URL path, starting and ending with '/'.
-    public var url: String
-    public var date: Date
+    public let url: String
+    public let date: Date
     /// False for a page without a date in front matter or path.
-    public var hasDate: Bool
-    public var updated: Date?
-    public var draft: Bool
-    public var tags: [String]
+    public let hasDate: Bool
+    public let updated: Date?
+    public let draft: Bool
+    public let tags: [String]
     /// Slugs of `tags` and `authors`, computed once (Slug.make is not cheap, and every list
     /// page shows them).
-    public var tagSlugs: [String]
-    public var authorSlugs: [String]
+    public let tagSlugs: [String]
+    public let authorSlugs: [String]
     /// The date as RFC 3339 and for display, in the site's time zone.
-    public var dateISO: String
-    public var dateDisplay: String
-    public var internalTags: [String]
-    public var authors: [String]
-    public var description: String?
-    public var image: String?
-    public var aliases: [String]
-    public var canonicalURL: String?
-    public var meta: [String: String]
+    public let dateISO: String
+    public let dateDisplay: String
+    public let internalTags: [String]
+    public let authors: [String]
+    public let description: String?
+    public let image: String?
+    public let aliases: [String]
+    public let canonicalURL: String?
+    public let meta: [String: String]
     /// Front matter keys Quill does not know, passed to templates as they are.
-    public var extra: [String: PlainValue]
-    public var html: String
-    public var excerptHTML: String
-    public var excerptText: String
-    public var wordCount: Int
+    public let extra: [String: PlainValue]
+    /// The rendered body and excerpt as UTF-8. An entry from the cache keeps slices of the
+    /// cache file's buffer: a rebuild decodes them only for the few pages it renders.
+    let htmlUTF8: ArraySlice<UInt8>
+    let excerptHTMLUTF8: ArraySlice<UInt8>
+    let excerptTextUTF8: ArraySlice<UInt8>
+    public let wordCount: Int
     /// A hash of the file's bytes and every resolved field, for the incremental cache.
-    public var contentHash: String
+    public let contentHash: String
     /// A hash of just what a list card shows (TemplateContext.card): list pages and the archive
-    /// are keyed by it, so an edit further down a post does not re-render them.
-    public var cardHash = ""
+    /// are keyed by it, so an edit further down a post does not re-render them. Computed when
+    /// empty (a freshly parsed entry), else the cache's copy.
+    public let cardHash: String
+
+    public var html: String { String(decoding: htmlUTF8, as: UTF8.self) }
+    public var excerptHTML: String { String(decoding: excerptHTMLUTF8, as: UTF8.self) }
+    public var excerptText: String { String(decoding: excerptTextUTF8, as: UTF8.self) }
 
     public var readingMinutes: Int { max(1, (wordCount + 229) / 230) }
 
+    init(
+        kind: Kind, sourcePath: String, title: String, slug: String, url: String, date: Date,
+        hasDate: Bool, updated: Date?, draft: Bool, tags: [String], tagSlugs: [String],
+        authorSlugs: [String], dateISO: String, dateDisplay: String, internalTags: [String],
+        authors: [String], description: String?, image: String?, aliases: [String],
+        canonicalURL: String?, meta: [String: String], extra: [String: PlainValue],
+        html: ArraySlice<UInt8>, excerptHTML: ArraySlice<UInt8>, excerptText: ArraySlice<UInt8>,
+        wordCount: Int, contentHash: String, cardHash: String = ""
+    ) {
+        self.kind = kind
+        self.sourcePath = sourcePath
+        self.title = title
+        self.slug = slug
+        self.url = url
+        self.date = date
+        self.hasDate = hasDate
+        self.updated = updated
+        self.draft = draft
+        self.tags = tags
+        self.tagSlugs = tagSlugs
+        self.authorSlugs = authorSlugs
+        self.dateISO = dateISO
+        self.dateDisplay = dateDisplay
+        self.internalTags = internalTags
+        self.authors = authors
+        self.description = description
+        self.image = image
+        self.aliases = aliases
+        self.canonicalURL = canonicalURL
+        self.meta = meta
+        self.extra = extra
+        self.htmlUTF8 = html
+        self.excerptHTMLUTF8 = excerptHTML
+        self.excerptTextUTF8 = excerptText
+        self.wordCount = wordCount
+        self.contentHash = contentHash
+        self.cardHash =
+            cardHash.isEmpty
+            ? Self.computeCardHash(
+                [
+                    title, url, dateISO, dateDisplay, "\(max(1, (wordCount + 229) / 230))",
+                    String(decoding: excerptHTML, as: UTF8.self),
+                    String(decoding: excerptText, as: UTF8.self),
+                    description ?? "\u{0}", image ?? "\u{0}",
+                ],
+                lists: [tags, tagSlugs, authors, authorSlugs, internalTags], extra: extra)
+            : cardHash
+    }
+
     /// What `cardHash` covers; keep in step with TemplateContext.card.
-    func computeCardHash() -> String {
+    private static func computeCardHash(_ fields: [String], lists: [[String]], extra: [String: PlainValue])
+        -> String
+    {
         var hasher = SHA256()
-        for field in [
-            title, url, dateISO, dateDisplay, "\(readingMinutes)", excerptHTML, excerptText,
-            description ?? "\u{0}",
-            image ?? "\u{0}",
-        ] {
+        for field in fields {
             hasher.update(field)
             hasher.update("\u{1}")
         }
-        for list in [tags, tagSlugs, authors, authorSlugs, internalTags] {
+        for list in lists {
             hasher.update(list.joined(separator: "\u{2}"))
             hasher.update("\u{1}")
         }

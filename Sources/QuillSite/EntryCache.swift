@@ -6,38 +6,49 @@ import Foundation
 /// cache version changes, since settings (time zone, permalink, author) shape every entry.
 /// The file is written in source-path order, so a full and an incremental build write the same
 /// bytes.
+///
+/// Loading is one read into one buffer; entries keep slices of it for their rendered HTML and
+/// excerpts (decoded only for the pages a build renders), and writing copies unchanged items'
+/// bytes from it in runs, without encoding them again.
 struct EntryCache: Sendable {
     struct Item: Sendable {
         var identity: String
         var entry: Entry
         var warnings: [String]
-        /// This item's bytes in the previous build's cache file, when it came from there: a
-        /// rebuild copies them instead of encoding every unchanged entry again.
-        var encoded: ArraySlice<UInt8>? = nil
+        /// This item's bytes in `source` (the previous build's cache file), when it came from
+        /// there.
+        var encoded: Range<Int>? = nil
     }
 
     static let path = "entries"
-    static let version = "quill-entries-2"
+    static let version = "quill-entries-3"
 
     var items: [String: Item] = [:]
+    /// The previous build's cache file, which reused items' `encoded` ranges point into.
+    var source: [UInt8] = []
 
-    /// The cache of a previous build, or an empty one when it is missing, stale or unreadable.
-    static func load(buildRoot: String, configHash: String) -> EntryCache {
-        guard let data = FileManager.default.contents(atPath: buildRoot + "/.quill/" + path) else {
-            return EntryCache()
-        }
-        var reader = ByteReader(bytes: [UInt8](data))
-        guard reader.string() == version, reader.string() == configHash else { return EntryCache() }
+    /// The hash of the site.toml the entries were made with; the caller drops a cache whose hash
+    /// is not the current one's.
+    var configHash = ""
+
+    /// The cache of a previous build, or an empty one when it is missing, of another version or
+    /// unreadable.
+    static func load(buildRoot: String) -> EntryCache {
+        guard let bytes = FileSystem.readAll(buildRoot + "/.quill/" + path) else { return EntryCache() }
+        var reader = ByteReader(bytes: bytes)
+        guard reader.string() == version else { return EntryCache() }
         var cache = EntryCache()
+        cache.configHash = reader.string()
         let count = reader.int()
-        cache.items.reserveCapacity(max(0, min(count, 1 << 20)))
-        for _ in 0..<max(0, count) {
+        guard reader.ok, count >= 0, count <= bytes.count else { return EntryCache() }
+        cache.items.reserveCapacity(count)
+        for _ in 0..<count {
             let start = reader.offset
             guard var item = reader.item(), reader.ok else { return EntryCache() }
-            // A slice shares the file's buffer: no copy.
-            item.encoded = reader.bytes[start..<reader.offset]
+            item.encoded = start..<reader.offset
             cache.items[item.entry.sourcePath] = item
         }
+        cache.source = bytes
         return reader.ok ? cache : EntryCache()
     }
 
@@ -46,21 +57,43 @@ struct EntryCache: Sendable {
         return item
     }
 
-    func encoded(configHash: String) -> [UInt8] {
+    /// The file's bytes as chunks: runs of reused items are slices of `source` (adjacent ones
+    /// merged), new items are encoded.
+    func encoded(configHash: String) -> [ArraySlice<UInt8>] {
         var writer = ByteWriter()
-        // One allocation: reused items' sizes are known, a fresh one is guessed generously.
-        writer.bytes.reserveCapacity(
-            items.values.reduce(64 + configHash.utf8.count) { sum, item in
-                sum + (item.encoded?.count ?? 4096 + 2 * item.entry.html.utf8.count)
-            })
         writer.string(Self.version)
         writer.string(configHash)
         writer.int(items.count)
+        var chunks: [ArraySlice<UInt8>] = []
+        var run: Range<Int>? = nil
+        func flush() {
+            if !writer.bytes.isEmpty {
+                chunks.append(writer.bytes[...])
+                writer.bytes = []
+            }
+        }
+        func flushRun() {
+            if let current = run { chunks.append(source[current]) }
+            run = nil
+        }
         for path in items.keys.sorted() {
             let item = items[path]!
-            if let encoded = item.encoded { writer.bytes += encoded } else { writer.item(item) }
+            if let range = item.encoded {
+                flush()
+                if let current = run, current.upperBound == range.lowerBound {
+                    run = current.lowerBound..<range.upperBound
+                } else {
+                    flushRun()
+                    run = range
+                }
+            } else {
+                flushRun()
+                writer.item(item)
+            }
         }
-        return writer.bytes
+        flushRun()
+        flush()
+        return chunks
     }
 }
 
@@ -82,6 +115,11 @@ private struct ByteWriter {
     mutating func string(_ value: String) {
         int(value.utf8.count)
         bytes += value.utf8
+    }
+
+    mutating func bytes(_ value: ArraySlice<UInt8>) {
+        int(value.count)
+        bytes += value
     }
 
     mutating func optional(_ value: String?) {
@@ -137,7 +175,7 @@ private struct ByteWriter {
         strings(metaKeys)
         strings(metaKeys.map { e.meta[$0]! })
         plain(.map(e.extra))
-        for text in [e.html, e.excerptHTML, e.excerptText] { string(text) }
+        for text in [e.htmlUTF8, e.excerptHTMLUTF8, e.excerptTextUTF8] { bytes(text) }
         int(e.wordCount)
         string(e.contentHash)
         string(e.cardHash)
@@ -161,9 +199,8 @@ private struct ByteReader {
 
     mutating func int() -> Int {
         guard let slice = take(8) else { return 0 }
-        var value: UInt64 = 0
-        for (shift, byte) in slice.enumerated() { value |= UInt64(byte) << (8 * UInt64(shift)) }
-        return Int(Int64(bitPattern: value))
+        let value = slice.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        return Int(Int64(bitPattern: UInt64(littleEndian: value)))
     }
 
     mutating func double() -> Double {
@@ -179,6 +216,16 @@ private struct ByteReader {
             return ""
         }
         return String(decoding: slice, as: UTF8.self)
+    }
+
+    /// A field left as a slice of the buffer (no copy, no decoding).
+    mutating func slice() -> ArraySlice<UInt8> {
+        let count = int()
+        guard count <= bytes.count, let slice = take(count) else {
+            ok = false
+            return []
+        }
+        return slice
     }
 
     mutating func optional() -> String? { bool() ? string() : nil }
@@ -256,14 +303,14 @@ private struct ByteReader {
             ok = false
             return nil
         }
-        let html = string()
-        let excerptHTML = string()
-        let excerptText = string()
+        let html = slice()
+        let excerptHTML = slice()
+        let excerptText = slice()
         let wordCount = int()
         let contentHash = string()
         let cardHash = string()
         guard ok else { return nil }
-        var entry = Entry(
+        let entry = Entry(
             kind: kind, sourcePath: sourcePath, title: title, slug: slug, url: url, date: date,
             hasDate: hasDate, updated: updated, draft: draft, tags: tags, tagSlugs: tagSlugs,
             authorSlugs: authorSlugs, dateISO: dateISO, dateDisplay: dateDisplay, internalTags: internalTags,
@@ -271,8 +318,7 @@ private struct ByteReader {
             canonicalURL: canonicalURL,
             meta: Dictionary(zip(metaKeys, metaValues), uniquingKeysWith: { first, _ in first }),
             extra: extra, html: html, excerptHTML: excerptHTML, excerptText: excerptText,
-            wordCount: wordCount, contentHash: contentHash)
-        entry.cardHash = cardHash
+            wordCount: wordCount, contentHash: contentHash, cardHash: cardHash)
         return EntryCache.Item(identity: identity, entry: entry, warnings: warnings)
     }
 }

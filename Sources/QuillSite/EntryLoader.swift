@@ -104,7 +104,7 @@ struct EntryLoader: Sendable {
         var hasher = SHA256()
         hasher.update(source.bytes)
         for field in [relativePath, url, title, "\(date.timeIntervalSince1970)"] { hasher.update(field) }
-        var entry = Entry(
+        let entry = Entry(
             kind: kind, sourcePath: relativePath, title: title, slug: slug, url: url, date: date,
             hasDate: hasDate,
             updated: updated, draft: try matter.bool("draft", file: file) ?? false,
@@ -114,9 +114,9 @@ struct EntryLoader: Sendable {
             authors: authors, description: try matter.string("description", file: file),
             image: try matter.string("image", file: file), aliases: aliases,
             canonicalURL: try matter.string("canonical_url", file: file), meta: meta, extra: extra,
-            html: rendered.html, excerptHTML: excerptHTML, excerptText: excerptText,
-            wordCount: rendered.wordCount, contentHash: hasher.hexDigest())
-        entry.cardHash = entry.computeCardHash()
+            html: ArraySlice(rendered.html.utf8), excerptHTML: ArraySlice(excerptHTML.utf8),
+            excerptText: ArraySlice(excerptText.utf8), wordCount: rendered.wordCount,
+            contentHash: hasher.hexDigest())
         return (entry, warnings)
     }
 }

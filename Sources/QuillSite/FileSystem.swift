@@ -71,6 +71,52 @@ enum FileSystem {
         }
     }
 
+    /// Writes a new file from chunks, one write each (a cache file is mostly runs of an older
+    /// one's bytes, so it is never joined into one array first).
+    static func writeNew(_ path: String, chunks: [ArraySlice<UInt8>]) throws(Errno) {
+        do {
+            let fd = try FileDescriptor.open(
+                FilePath(path), .writeOnly, options: [.create, .exclusiveCreate],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead], retryOnInterrupt: true)
+            try fd.closeAfter {
+                for chunk in chunks { _ = try fd.writeAll(chunk) }
+            }
+        } catch let error as Errno {
+            throw error
+        } catch {
+            throw Errno.ioError
+        }
+    }
+
+    /// A whole file in one array, read straight into it (no Data, no second copy); nil when it
+    /// cannot be opened or read.
+    static func readAll(_ path: String) -> [UInt8]? {
+        guard let fd = try? FileDescriptor.open(FilePath(path), .readOnly, retryOnInterrupt: true) else {
+            return nil
+        }
+        defer { try? fd.close() }
+        guard let size = try? fd.seek(offset: 0, from: .end), (try? fd.seek(offset: 0, from: .start)) != nil
+        else { return nil }
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: Int(size)) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                guard
+                    let read = try? fd.read(
+                        into: UnsafeMutableRawBufferPointer(
+                            UnsafeMutableBufferPointer(rebasing: buffer[count...])),
+                        retryOnInterrupt: true)
+                else {
+                    failed = true
+                    return
+                }
+                if read == 0 { break }
+                count += read
+            }
+        }
+        return failed ? nil : bytes
+    }
+
     /// `mkdir -p` with mkdir(2): FileManager's version was 8% of a large build.
     static func makeDirectories(_ path: String) throws(SiteError) {
         if path.isEmpty || path == "/" { return }

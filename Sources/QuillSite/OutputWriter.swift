@@ -32,21 +32,23 @@ final class OutputWriter: Sendable {
     /// False for `--full`: every file is rendered, and only identical bytes are reused.
     private let useKeys: Bool
 
-    init(root: String, previousRoot: String?, recycled: Bool = false, useKeys: Bool = true) {
+    /// `previous` and `existing` are the manifests of `previousRoot` and of the recycled folder
+    /// (empty for a fresh one), read by the caller while the sources load.
+    init(
+        root: String, previousRoot: String?, previous: [String: Record], existing: [String: Record],
+        useKeys: Bool = true
+    ) {
         self.root = root
         self.previousRoot = previousRoot
         self.useKeys = useKeys
-        self.previous = previousRoot.map(Self.readManifest) ?? [:]
-        self.existing = recycled ? Self.readManifest(root) : [:]
+        self.previous = previous
+        self.existing = existing
     }
 
     static func readManifest(_ buildRoot: String) -> [String: Record] {
         var records: [String: Record] = [:]
-        guard let data = FileManager.default.contents(atPath: buildRoot + "/" + manifestPath) else {
-            return records
-        }
         // By hand over bytes: Data.split was a seventh of a one-post rebuild.
-        let bytes = [UInt8](data)
+        guard let bytes = FileSystem.readAll(buildRoot + "/" + manifestPath) else { return records }
         var start = 0
         while start < bytes.count {
             var end = start
@@ -145,11 +147,15 @@ final class OutputWriter: Sendable {
     }
 
     func writeMetadata(_ path: String, bytes: [UInt8]) throws(SiteError) {
+        try writeMetadata(path, chunks: [bytes[...]])
+    }
+
+    func writeMetadata(_ path: String, chunks: [ArraySlice<UInt8>]) throws(SiteError) {
         let target = root + "/.quill/" + path
         try FileSystem.makeDirectories(root + "/.quill")
         unlink(target)  // a recycled folder's old copy (never written in place: it may be linked)
         do {
-            try FileSystem.writeNew(target, bytes)
+            try FileSystem.writeNew(target, chunks: chunks)
         } catch {
             throw SiteError(file: target, line: 1, "cannot write: \(error)")
         }
@@ -162,12 +168,18 @@ final class OutputWriter: Sendable {
 
     func writeManifest() throws(SiteError) {
         let all = records.withLock { $0 }
-        var text = "# quill build manifest: content-hash input-key path\n"
+        var bytes = Array("# quill build manifest: content-hash input-key path\n".utf8)
+        bytes.reserveCapacity(all.count * 160)
         for path in all.keys.sorted() {
             let record = all[path]!
-            text += "\(record.hash) \(record.key) \(path)\n"
+            bytes += record.hash.utf8
+            bytes.append(32)
+            bytes += record.key.utf8
+            bytes.append(32)
+            bytes += path.utf8
+            bytes.append(10)
         }
-        try writeMetadata("manifest", text)
+        try writeMetadata("manifest", bytes: bytes)
     }
 
     /// Links a file and its siblings from the previous build; false (and nothing left behind)

@@ -20,50 +20,66 @@ struct PagePlan: Sendable {
     }
 
     /// An output's cache key: the hash of the base key and of exactly what the output renders.
+    /// Keys are computed inside the jobs (in parallel), from a hasher that has taken the base key
+    /// once.
     private func key(_ parts: [String]) -> String {
-        SHA256.hex(([baseKey] + parts).joined(separator: "|").utf8)
+        var hasher = baseHasher
+        for part in parts { hasher.update(part) }
+        return hasher.hexDigest()
+    }
+
+    private var baseHasher: SHA256 {
+        var hasher = SHA256()
+        hasher.update(baseKey)
+        return hasher
     }
 
     /// The content hashes of some posts: a card shows nothing that is not in its entry's hash.
-    private func postsKey(_ posts: some Sequence<Entry>) -> String {
+    private static func postsKey(_ posts: some Sequence<Entry>) -> String {
         var hasher = SHA256()
-        for post in posts {
-            hasher.update(post.contentHash)
-            hasher.update("\n")
-        }
+        for post in posts { hasher.update(post.contentHash.utf8) }
         return hasher.hexDigest()
     }
 
     /// What list cards of some posts show (Entry.cardHash).
-    private func cardsKey(_ posts: some Sequence<Entry>) -> String {
-        var hasher = SHA256()
-        for post in posts {
-            hasher.update(post.cardHash)
-            hasher.update("\n")
-        }
-        return hasher.hexDigest()
+    /// The digests are fixed-length hex, so they are joined without separators into one buffer
+    /// and hashed in one pass (whole blocks straight from it).
+    private static func cardsKey(_ posts: some Collection<Entry>) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64 * posts.count)
+        for post in posts { bytes += post.cardHash.utf8 }
+        return SHA256.hex(bytes)
     }
 
     /// What the sitemap shows of each entry: its URL and dates.
-    private func sitemapEntriesKey(_ entries: [Entry]) -> String {
+    private static func sitemapEntriesKey(_ entries: [Entry]) -> String {
         var hasher = SHA256()
         for entry in entries {
-            hasher.update(
-                "\(entry.url)|\(entry.date.timeIntervalSince1970)|\(entry.hasDate)|"
-                    + "\(entry.updated?.timeIntervalSince1970 ?? -1)\n")
+            hasher.update(entry.url)
+            hasher.update(number: entry.date.timeIntervalSince1970.bitPattern)
+            hasher.update(number: entry.hasDate ? 1 : 0)
+            hasher.update(number: entry.updated.map { $0.timeIntervalSince1970.bitPattern } ?? UInt64.max)
         }
         return hasher.hexDigest()
     }
 
-    private func groupsKey(_ groups: [Group]) -> String {
+    private static func groupsKey(_ groups: [Group]) -> String {
         var hasher = SHA256()
-        for group in groups { hasher.update("\(group.name)|\(group.url)|\(group.posts.count)\n") }
+        for group in groups {
+            hasher.update(group.name)
+            hasher.update(group.url)
+            hasher.update(number: UInt64(group.posts.count))
+        }
         return hasher.hexDigest()
     }
 
-    private func html(_ path: String, key: String? = nil, _ build: @escaping @Sendable () -> String) -> Job {
+    /// A page job: its key is computed on the job's thread, then the writer decides whether
+    /// `build` runs at all.
+    private func html(
+        _ path: String, key: @escaping @Sendable () -> String, _ build: @escaping @Sendable () -> String
+    ) -> Job {
         let writer = self.writer
-        return { () throws in try writer.write(path, key: key) { Array(build().utf8) } }
+        return { () throws in try writer.write(path, key: key()) { Array(build().utf8) } }
     }
 
     func jobs() throws(SiteError) -> [Job] {
@@ -77,19 +93,22 @@ struct PagePlan: Sendable {
             // Newest first: "previous" is the older post, "next" the newer one.
             let previous = index + 1 < posts.count ? posts[index + 1] : nil
             let next = index > 0 ? posts[index - 1] : nil
-            let key = key([
-                "post", post.contentHash, previous?.url ?? "", previous?.title ?? "", next?.url ?? "",
-                next?.title ?? "",
-            ])
             jobs.append(
-                html(Self.file(for: post.url), key: key) {
+                html(
+                    Self.file(for: post.url),
+                    key: {
+                        key([
+                            "post", post.contentHash, previous?.url ?? "", previous?.title ?? "",
+                            next?.url ?? "", next?.title ?? "",
+                        ])
+                    }
+                ) {
                     theme.render(context.entryContext(post, previous: previous, next: next), template: "post")
                 })
         }
         for page in model.pages {
-            let key = key(["page", page.contentHash])
             jobs.append(
-                html(Self.file(for: page.url), key: key) {
+                html(Self.file(for: page.url), key: { key(["page", page.contentHash]) }) {
                     theme.render(context.entryContext(page, previous: nil, next: nil), template: "page")
                 })
         }
@@ -112,13 +131,14 @@ struct PagePlan: Sendable {
                 posts: author.posts, template: "author", extra: extra,
                 extraKey: "author|\(author.name)|\(author.url)|\(author.posts.count)")
         }
-        let archiveKey = key(["archive", cardsKey(posts), groupsKey(model.tags)])
+        let tags = model.tags
         jobs.append(
-            html("archive/index.html", key: archiveKey) {
+            html("archive/index.html", key: { key(["archive", Self.cardsKey(posts), Self.groupsKey(tags)]) })
+            {
                 theme.render(archiveContext(), template: "archive")
             })
         jobs.append(
-            html("404.html", key: key(["404", cardsKey(posts.prefix(5))])) {
+            html("404.html", key: { key(["404", Self.cardsKey(posts.prefix(5))]) }) {
                 var page = context.listContext(
                     title: "Page not found", description: "This page does not exist.", base: "/404.html",
                     page: 1,
@@ -143,17 +163,22 @@ struct PagePlan: Sendable {
             }
         }
         let feeds = Feeds(context: context)
-        let feedKey = postsKey(feeds.posts)
-        let sitemapKey = key([
-            "sitemap", sitemapEntriesKey(posts), sitemapEntriesKey(model.pages), groupsKey(model.tags),
-            groupsKey(model.authors),
-        ])
-        let feedJobs: [(String, String, @Sendable () -> String)] = [
-            ("rss.xml", key(["rss", feedKey]), { feeds.rss() }),
-            ("atom.xml", key(["atom", feedKey]), { feeds.atom() }),
-            ("feed.json", key(["json", feedKey]), { feeds.jsonFeed() }),
-            ("sitemap.xml", sitemapKey, { feeds.sitemap() }),
-            ("robots.txt", key(["robots"]), { feeds.robots() }),
+        let feedPosts = feeds.posts
+        let (pages, authors) = (model.pages, model.authors)
+        let feedJobs: [(String, @Sendable () -> String, @Sendable () -> String)] = [
+            ("rss.xml", { key(["rss", Self.postsKey(feedPosts)]) }, { feeds.rss() }),
+            ("atom.xml", { key(["atom", Self.postsKey(feedPosts)]) }, { feeds.atom() }),
+            ("feed.json", { key(["json", Self.postsKey(feedPosts)]) }, { feeds.jsonFeed() }),
+            (
+                "sitemap.xml",
+                {
+                    key([
+                        "sitemap", Self.sitemapEntriesKey(posts), Self.sitemapEntriesKey(pages),
+                        Self.groupsKey(tags), Self.groupsKey(authors),
+                    ])
+                }, { feeds.sitemap() }
+            ),
+            ("robots.txt", { key(["robots"]) }, { feeds.robots() }),
         ]
         for (path, key, build) in feedJobs where !staticPaths.contains(path) {
             jobs.append(html(path, key: key, build))
@@ -201,11 +226,13 @@ struct PagePlan: Sendable {
         nonisolated(unsafe) let extra = extra
         return (1...pages).map { page in
             let slice = indexes.dropFirst((page - 1) * perPage).prefix(perPage).map { all[$0] }
-            let key = key([
-                "list", template, base, "\(page)", "\(pages)", title ?? "", description, extraKey,
-                cardsKey(slice),
-            ])
-            return html(Self.file(for: Paginator.path(base: base, page: page)), key: key) {
+            let pageKey: @Sendable () -> String = {
+                key([
+                    "list", template, base, "\(page)", "\(pages)", title ?? "", description, extraKey,
+                    Self.cardsKey(slice),
+                ])
+            }
+            return html(Self.file(for: Paginator.path(base: base, page: page)), key: pageKey) {
                 let list = context.listContext(
                     title: title, description: description, base: base, page: page, pages: pages,
                     posts: slice,

@@ -49,12 +49,14 @@ public struct Publisher: Sendable {
         return target.hasPrefix("/") ? target : parent + "/" + target
     }
 
-    /// A folder for a new build: the spare renamed aside (`recycled`, when asked and there is
-    /// one), else a fresh one.
-    func makeStaging(recycle: Bool = false) throws(SiteError) -> (path: String, recycled: Bool) {
+    /// The hidden spare an incremental build may recycle, if there is one.
+    var spare: String? { hidden("spare").first }
+
+    /// A folder for a new build: `spare` renamed aside (`recycled`), else a fresh one.
+    func makeStaging(spare: String? = nil) throws(SiteError) -> (path: String, recycled: Bool) {
         try FileSystem.makeDirectories(parent)
         let id = Self.newID()
-        if recycle, let spare = hidden("spare").first {
+        if let spare {
             let work = parent + "/." + base + ".work-" + id
             if (try? FileSystem.rename(spare, work)) != nil { return (work, true) }
         }

@@ -37,6 +37,11 @@ struct SHA256 {
         absorbSeparator()
     }
 
+    /// Adds a number's 8 bytes (no text formatting: `"\(double)"` was a visible cost of keys).
+    mutating func update(number: UInt64) {
+        withUnsafeBytes(of: number.littleEndian) { absorb($0.assumingMemoryBound(to: UInt8.self)) }
+    }
+
     private mutating func absorbSeparator() {
         length += 1
         buffer.append(0)
@@ -65,52 +70,55 @@ struct SHA256 {
         if index < input.count { buffer.append(contentsOf: input[index...]) }
     }
 
-    /// One block; the message schedule is a rolling 16 words on the stack (a heap array per
-    /// block was most of the hashing cost).
+    /// One block. The 64-word message schedule lives in a stack allocation and the round
+    /// constants are read through one buffer pointer: indexing a SIMD16 by a variable and a
+    /// bounds-checked global array each round made a block cost microseconds, and keys of list
+    /// pages hash thousands of blocks per build.
     private static func compress(
         _ state: inout SIMD8<UInt32>, _ block: UnsafeBufferPointer<UInt8>, at base: Int
     ) {
-        var w = SIMD16<UInt32>()
-        for i in 0..<16 {
-            let b0 = UInt32(block[base + 4 * i]) << 24
-            let b1 = UInt32(block[base + 4 * i + 1]) << 16
-            let b2 = UInt32(block[base + 4 * i + 2]) << 8
-            w[i] = b0 | b1 | b2 | UInt32(block[base + 4 * i + 3])
-        }
-        var a = state[0]
-        var b = state[1]
-        var c = state[2]
-        var d = state[3]
-        var e = state[4]
-        var f = state[5]
-        var g = state[6]
-        var h = state[7]
-        for i in 0..<64 {
-            var word = w[i & 15]
-            if i >= 16 {
-                let w15 = w[(i - 15) & 15]
-                let w2 = w[(i - 2) & 15]
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for i in 0..<16 {
+                let b0 = UInt32(block[base + 4 * i]) << 24
+                let b1 = UInt32(block[base + 4 * i + 1]) << 16
+                let b2 = UInt32(block[base + 4 * i + 2]) << 8
+                w[i] = b0 | b1 | b2 | UInt32(block[base + 4 * i + 3])
+            }
+            for i in 16..<64 {
+                let w15 = w[i - 15]
+                let w2 = w[i - 2]
                 let s0 = w15.rotr(7) ^ w15.rotr(18) ^ (w15 >> 3)
                 let s1 = w2.rotr(17) ^ w2.rotr(19) ^ (w2 >> 10)
-                word = word &+ s0 &+ w[(i - 7) & 15] &+ s1
-                w[i & 15] = word
+                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
             }
-            let s1 = e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ ch &+ k[i] &+ word
-            let s0 = a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            h = g
-            g = f
-            f = e
-            e = d &+ t1
-            d = c
-            c = b
-            b = a
-            a = t1 &+ t2
+            var a = state[0]
+            var b = state[1]
+            var c = state[2]
+            var d = state[3]
+            var e = state[4]
+            var f = state[5]
+            var g = state[6]
+            var h = state[7]
+            k.withUnsafeBufferPointer { k in
+                for i in 0..<64 {
+                    let s1 = e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)
+                    let ch = (e & f) ^ (~e & g)
+                    let t1 = h &+ s1 &+ ch &+ k[i] &+ w[i]
+                    let s0 = a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)
+                    let maj = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = s0 &+ maj
+                    h = g
+                    g = f
+                    f = e
+                    e = d &+ t1
+                    d = c
+                    c = b
+                    b = a
+                    a = t1 &+ t2
+                }
+            }
+            state &+= SIMD8(a, b, c, d, e, f, g, h)
         }
-        state &+= SIMD8(a, b, c, d, e, f, g, h)
     }
 
     /// The digest as 64 lowercase hex characters.

@@ -5,40 +5,93 @@ import Synchronization
 /// publishes it atomically. Any error leaves the published site as it was.
 public enum SiteBuilder {
     /// Bumped when rendering changes, so old cache entries are not reused.
-    static let cacheVersion = "quill-1"
+    static let cacheVersion = "quill-2"
 
     public static func build(site: String, options: BuildOptions = BuildOptions()) throws(BuildFailure)
         -> BuildSummary
     {
         let start = ContinuousClock.now
+        var timings = BuildTimings()
         let root = site.hasSuffix("/") && site.count > 1 ? String(site.dropLast()) : site
         let publisher = Publisher(output: options.output ?? root + "/public")
         // --full parses and renders everything; it still reuses files whose bytes are identical.
         let previous = publisher.current
-        let (model, warnings, entries) = try SiteLoader(
-            root: root, options: options, previousBuild: options.full ? nil : previous
-        ).load()
-        let theme = try Theme.load(siteRoot: root)
+        let spare = previous != nil ? publisher.spare : nil
+        // The theme (templates parsed, assets hashed) and the manifests of the previous build and
+        // of the spare load on other threads meanwhile.
+        let themeResult = Mutex<Result<Theme, BuildFailure>?>(nil)
+        let manifests = Mutex<
+            (previous: [String: OutputWriter.Record], spare: [String: OutputWriter.Record])
+        >(
+            ([:], [:]))
+        let themeLoaded = DispatchGroup()
+        DispatchQueue.global().async(group: themeLoaded) {
+            let result: Result<Theme, BuildFailure>
+            do throws(BuildFailure) { result = .success(try Theme.load(siteRoot: root)) } catch {
+                result = .failure(error)
+            }
+            themeResult.withLock { $0 = result }
+        }
+        DispatchQueue.global().async(group: themeLoaded) {
+            let records = previous.map(OutputWriter.readManifest) ?? [:]
+            manifests.withLock { $0.previous = records }
+        }
+        DispatchQueue.global().async(group: themeLoaded) {
+            let records = spare.map(OutputWriter.readManifest) ?? [:]
+            manifests.withLock { $0.spare = records }
+        }
+        let loaded: Result<(SiteModel, [String], EntryCache, Int), BuildFailure>
+        do throws(BuildFailure) {
+            loaded = .success(
+                try SiteLoader(root: root, options: options, previousBuild: options.full ? nil : previous)
+                    .load())
+        } catch {
+            loaded = .failure(error)
+        }
+        timings.mark("load")
+        themeLoaded.wait()
+        timings.mark("theme wait")
+        let theme: Theme
+        let (model, warnings, entries, parsed): (SiteModel, [String], EntryCache, Int)
+        switch (loaded, themeResult.withLock { $0 }!) {
+        case (.success(let site), .success(let loadedTheme)):
+            (model, warnings, entries, parsed) = site
+            theme = loadedTheme
+        case (.failure(let a), .failure(let b)): throw BuildFailure(a.errors + b.errors)
+        case (.failure(let failure), _), (_, .failure(let failure)): throw failure
+        }
         let staging: String
         let recycled: Bool
-        do { (staging, recycled) = try publisher.makeStaging(recycle: previous != nil) } catch {
+        do { (staging, recycled) = try publisher.makeStaging(spare: spare) } catch {
             throw BuildFailure([error])
         }
 
+        let (previousManifest, spareManifest) = manifests.withLock { $0 }
         let writer = OutputWriter(
-            root: staging, previousRoot: previous, recycled: recycled, useKeys: !options.full)
+            root: staging, previousRoot: previous, previous: previousManifest,
+            existing: recycled ? spareManifest : [:], useKeys: !options.full)
         let plan = PagePlan(
             model: model, theme: theme,
             context: TemplateContext(
                 model: model, assetURLs: theme.assetURLs, format: DateFormat(zone: model.config.timeZone)),
             siteRoot: root, writer: writer,
             baseKey: [cacheVersion, theme.hash, SHA256.hex(model.config.source.utf8)].joined(separator: "|"))
-        let jobs: [PagePlan.Job]
-        do { jobs = try plan.jobs() } catch {
+        timings.mark("staging")
+        let pageJobs: [PagePlan.Job]
+        do { pageJobs = try plan.jobs() } catch {
             publisher.discard(staging)
             throw BuildFailure([error])
         }
+        // The entry cache is written beside the pages (it needs nothing they produce).
+        let configHash = SHA256.hex(model.config.source.utf8)
+        let jobs =
+            pageJobs + [
+                { () throws in
+                    try writer.writeMetadata(EntryCache.path, chunks: entries.encoded(configHash: configHash))
+                }
+            ]
 
+        timings.mark("plan")
         let errors = Mutex<[SiteError]>([])
         let done = Atomic<Int>(0)
         let progress = jobs.count >= 500 ? options.progress : nil
@@ -52,13 +105,12 @@ public enum SiteBuilder {
             let count = done.add(1, ordering: .relaxed).newValue
             if let progress, count % 100 == 0 || count == jobs.count { progress(count, jobs.count) }
         }
+        timings.mark("jobs")
         var failures = errors.withLock { $0 }
         if failures.isEmpty {
             do {
                 if recycled { writer.removeLeftovers() }
                 try plan.writeMetadata()
-                try writer.writeMetadata(
-                    EntryCache.path, bytes: entries.encoded(configHash: SHA256.hex(model.config.source.utf8)))
                 try writer.writeManifest()
             } catch { failures.append(error) }
         }
@@ -70,10 +122,12 @@ public enum SiteBuilder {
             publisher.discard(staging)
             throw BuildFailure([error])
         }
+        timings.mark("metadata and publish")
+        timings.report()
         let elapsed = ContinuousClock.now - start
         return BuildSummary(
-            posts: model.posts.count, pages: model.pages.count, files: jobs.count,
-            rendered: writer.renderedCount,
+            posts: model.posts.count, pages: model.pages.count, files: jobs.count - 1,
+            rendered: writer.renderedCount, parsed: parsed,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
             output: publisher.output, buildFolder: staging, warnings: warnings)
     }

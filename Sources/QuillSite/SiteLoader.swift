@@ -13,32 +13,55 @@ struct SiteLoader {
     /// URL prefixes Quill generates itself; a post or page there would be overwritten.
     static let reservedPaths = ["/tag/", "/author/", "/page/", "/archive/", "/assets/"]
 
-    func load() throws(BuildFailure) -> (SiteModel, warnings: [String], cache: EntryCache) {
+    /// By the name's last extension, scanning its bytes from the end (NSString.pathExtension and
+    /// then split(separator:) were visible costs per file).
+    static func isMarkdown(_ path: String) -> Bool {
+        let bytes = path.utf8
+        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")) else { return false }
+        if let slash = bytes.lastIndex(of: UInt8(ascii: "/")), slash >= dot { return false }
+        // A leading dot names a hidden file, not an extension.
+        if dot == bytes.startIndex || bytes[bytes.index(before: dot)] == UInt8(ascii: "/") { return false }
+        return markdownExtensions.contains(String(path[bytes.index(after: dot)...]).lowercased())
+    }
+
+    func load() throws(BuildFailure) -> (SiteModel, warnings: [String], cache: EntryCache, parsed: Int) {
         let configPath = root + "/site.toml"
         guard FileSystem.exists(configPath) else {
             throw BuildFailure([
                 SiteError(file: "site.toml", line: 1, "missing: a site folder needs site.toml")
             ])
         }
+        // The previous build's entry cache is read and decoded while site.toml is parsed and the
+        // folders are walked; it is used only if it was made with the same site.toml.
+        let previousCache = Mutex<EntryCache?>(nil)
+        let cacheLoaded = DispatchGroup()
+        if let previousBuild {
+            DispatchQueue.global().async(group: cacheLoaded) {
+                let loaded = EntryCache.load(buildRoot: previousBuild)
+                previousCache.withLock { $0 = loaded }
+            }
+        }
         let config: SiteConfig
         do { config = try SiteConfig.load(from: configPath, displayPath: "site.toml") } catch {
+            cacheLoaded.wait()
             throw BuildFailure([error])
         }
         var found: [(String, Entry.Kind)] = []
         for (folder, kind) in [("content/posts", Entry.Kind.post), ("content/pages", .page)] {
             for relative in FileWalker.files(under: root + "/" + folder) {
-                let ext = (relative as NSString).pathExtension.lowercased()
-                if Self.markdownExtensions.contains(ext) { found.append((folder + "/" + relative, kind)) }
+                if Self.isMarkdown(relative) { found.append((folder + "/" + relative, kind)) }
             }
         }
         let loader = EntryLoader(config: config, siteRoot: root)
         let sources = found
         let configHash = SHA256.hex(config.source.utf8)
+        cacheLoaded.wait()
         let cache =
-            previousBuild.map { EntryCache.load(buildRoot: $0, configHash: configHash) } ?? EntryCache()
-        let fresh = Mutex(EntryCache())
+            previousCache.withLock { $0 }.flatMap { $0.configHash == configHash ? $0 : nil } ?? EntryCache()
+        let fresh = Mutex(EntryCache(source: cache.source))
         let results = Mutex<[Int: Result<(Entry, [String]), SiteError>]>([:])
         let now = Date()
+        let parsed = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: sources.count) { index in
             let (path, kind) = sources[index]
             let identity = FileSystem.stableIdentity(root + "/" + path, now: now)
@@ -50,6 +73,7 @@ struct SiteLoader {
                 results.withLock { $0[index] = result }
                 return
             } else {
+                parsed.add(1, ordering: .relaxed)
                 do throws(SiteError) {
                     result = .success(try loader.load(relativePath: path, kind: kind))
                 } catch {
@@ -86,7 +110,7 @@ struct SiteLoader {
         guard errors.isEmpty else { throw BuildFailure(errors) }
         var model = SiteModel(config: config, posts: posts, pages: pages)
         model.redirects = redirects
-        return (model, warnings, fresh.withLock { $0 })
+        return (model, warnings, fresh.withLock { $0 }, parsed.load(ordering: .relaxed))
     }
 
     private func checkURLs(_ entries: [Entry]) -> [SiteError] {

@@ -118,14 +118,25 @@ import Testing
             state = state &* 1_103_515_245 &+ 12_345
             return UInt8(truncatingIfNeeded: state >> 16)
         }
+        // A long list of links, as on an archive page: gzip leaves well over brotliMinimumGzip.
+        let prose = (0..<3_000).map { index -> String in
+            state = state &* 1_103_515_245 &+ 12_345
+            return "<li><a href=\"/posts/\(state >> 20)/\">Post \(index): notes on \(state >> 24)</a></li>"
+        }.joined(separator: "\n")
         let site = try TempSite(["content/posts/2024-01-01-a.md": "# A\n"])
         try site.write("static/noise.txt", bytes: noise)
         try site.write("static/words.txt", String(repeating: "words that repeat ", count: 100))
+        try site.write("static/prose.txt", prose)
         _ = try site.build()
         let files = Set(tree(site.output))
         #expect(!files.contains("noise.txt.gz") && !files.contains("noise.txt.br"))
         #expect(files.contains("noise.txt"))
-        #expect(files.contains("words.txt.gz") && files.contains("words.txt.br"))
+        // A small .gz gets no .br beside it; a big one does when brotli beats it.
+        #expect(files.contains("words.txt.gz") && !files.contains("words.txt.br"))
+        let gz = try #require(FileManager.default.contents(atPath: site.output + "/prose.txt.gz"))
+        let br = try #require(FileManager.default.contents(atPath: site.output + "/prose.txt.br"))
+        #expect(gz.count >= Compression.brotliMinimumGzip)
+        #expect(br.count < gz.count)
     }
 
     @Test func paginationSplitsHomeAndTags() throws {
@@ -155,7 +166,7 @@ import Testing
         let files = Set(tree(site.output))
         for path in [
             "index.html", "a/index.html", "about/index.html", "archive/index.html", "404.html", "rss.xml",
-            "atom.xml", "feed.json", "sitemap.xml", "a/index.html.gz", "a/index.html.br", ".quill/redirects",
+            "atom.xml", "feed.json", "sitemap.xml", "a/index.html.gz", ".quill/redirects",
         ] {
             #expect(files.contains(path), "missing \(path)")
         }
