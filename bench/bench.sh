@@ -190,13 +190,16 @@ end_all
 if [ "$BUILD_POSTS" -gt 0 ]; then
     say "site build: $BUILD_POSTS posts, quill against hugo (bench/build.sh)"
     wait_quiet 15 > /dev/null
-    # One run of each (RUNS=1): a full quill build of 1,000 posts takes about 30 s here, and three
+    # One run of each (RUNS=1): the whole build comparison takes ~20 s, and three
     # runs of everything would not fit the 15-minute budget.
     RUNS=$BUILD_RUNS bench/build.sh "$BUILD_POSTS" | tee "$WORK/build.out" >&2
     awk '/^full build +[0-9]/ { print "full_s", $3 + 0, $4 + 0 }
          /^one post changed +[0-9]/ { print "incremental_s", $4 + 0, $5 + 0 }
          /^full build, CPU time/ { print "full_cpu_s", $5 + 0, $6 + 0 }
          /^one post changed, CPU time/ { print "incremental_cpu_s", $6 + 0, $7 + 0 }
+         /^full build, tmpfs +[0-9]/ { print "full_tmpfs_s", $4 + 0, $5 + 0 }
+         /^full build, tmpfs, CPU time/ { print "full_tmpfs_cpu_s", $6 + 0, $7 + 0 }
+         /^rebuild --full \(quill\)/ { print "refull_s", $4 + 0, $5 + 0 }
          /^HTML files written/ { print "html_files", $4, $5 }' "$WORK/build.out" |
         while read -r metric q h; do
             row 1 1 1 quill build "$metric" "$q" ""
