@@ -9,36 +9,17 @@ import WarrenSystem
 
 private func spawnThroughThread(_ plan: SpawnPlan, idle: Bool) throws -> (SpawnedChild, FileDescriptor) {
     let spawner = try SpawnThread(capacity: 2)
-    var pair: [Int32] = [-1, -1]
-    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0
-    else { throw Errno(rawValue: errno) }
-    let theirs = FileDescriptor(rawValue: pair[1])
+    let pair = try socketPair()
     let log = try FileDescriptor.open("/dev/null", .writeOnly, options: .closeOnExec)
-    _ = try spawner.submit(plan, socket: theirs, log: log, environment: [], idlePriority: idle)
-    var outcomes: [SpawnThread.Outcome] = []
-    while outcomes.isEmpty {
-        var ready = pollfd(fd: spawner.resultDescriptor.rawValue, events: Int16(POLLIN), revents: 0)
-        _ = poll(&ready, 1, -1)
-        outcomes += spawner.takeAll()
-    }
-    try theirs.close()
+    _ = try spawner.submit(plan, socket: pair.theirs, log: log, environment: [], idlePriority: idle)
+    let outcomes = awaitOutcomes(spawner, count: 1)
+    try pair.theirs.close()
     try log.close()
-    return (try outcomes[0].child.get(), FileDescriptor(rawValue: pair[0]))
+    return (try outcomes[0].child.get(), pair.ours)
 }
 
 /// The thread ids of `pid`, from /proc.
-private func threads(of pid: pid_t) -> [pid_t] {
-    guard let dir = opendir("/proc/\(pid)/task") else { return [] }
-    defer { closedir(dir) }
-    var tids: [pid_t] = []
-    while let entry = readdir(dir) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) {
-            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        if let tid = pid_t(name) { tids.append(tid) }
-    }
-    return tids.sorted()
-}
+private func threads(of pid: pid_t) -> [pid_t] { procNumbers("/proc/\(pid)/task") }
 
 /// Ends the engine (end of file on its input) and reaps it.
 private func finish(_ child: SpawnedChild, _ ours: FileDescriptor) throws -> Int32 {

@@ -43,36 +43,12 @@ private struct HighFds {
 }
 
 private func awaitOutcome(_ spawner: SpawnThread) throws -> SpawnedChild {
-    var outcomes: [SpawnThread.Outcome] = []
-    while outcomes.isEmpty {
-        var ready = pollfd(fd: spawner.resultDescriptor.rawValue, events: Int16(POLLIN), revents: 0)
-        _ = poll(&ready, 1, -1)
-        outcomes += spawner.takeAll()
-    }
-    return try outcomes[0].child.get()
-}
-
-private func socketPair() throws -> (ours: FileDescriptor, theirs: FileDescriptor) {
-    var pair: [Int32] = [-1, -1]
-    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0
-    else { throw Errno(rawValue: errno) }
-    return (FileDescriptor(rawValue: pair[0]), FileDescriptor(rawValue: pair[1]))
+    try awaitOutcomes(spawner, count: 1)[0].child.get()
 }
 
 /// The entries of /proc/PID/fd, as numbers.
 private func openFds(of pid: pid_t) -> [Int32] {
-    guard let dir = opendir("/proc/\(pid)/fd") else { return [] }
-    defer { closedir(dir) }
-    var fds: [Int32] = []
-    while let entry = readdir(dir) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) {
-            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        if let fd = Int32(name) { fds.append(fd) }
-    }
-    // The directory's own fd is in the list when it is our own process.
-    if pid == getpid() { fds.removeAll { $0 == dirfd(dir) } }
-    return fds.sorted()
+    procNumbers("/proc/\(pid)/fd", dropListing: pid == getpid())
 }
 
 /// What /proc/self/fd/N links to ("socket:[1234]"), nil when N is not open.

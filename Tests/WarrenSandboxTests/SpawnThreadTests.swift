@@ -4,26 +4,6 @@ import WarrenSystem
 
 @testable import WarrenSpawn
 
-/// Waits (poll, no timeout: the thread always answers) until the spawn thread has results, and takes them.
-private func awaitOutcomes(_ spawner: SpawnThread, count: Int) -> [SpawnThread.Outcome] {
-    var outcomes: [SpawnThread.Outcome] = []
-    while outcomes.count < count {
-        var ready = pollfd(fd: spawner.resultDescriptor.rawValue, events: Int16(POLLIN), revents: 0)
-        _ = poll(&ready, 1, -1)
-        outcomes += spawner.takeAll()
-    }
-    return outcomes
-}
-
-private func socketPair() throws -> (ours: FileDescriptor, theirs: FileDescriptor) {
-    var pair: [Int32] = [-1, -1]
-    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0
-    else {
-        throw Errno(rawValue: errno)
-    }
-    return (FileDescriptor(rawValue: pair[0]), FileDescriptor(rawValue: pair[1]))
-}
-
 private func blocking(_ fd: FileDescriptor) -> FileDescriptor {
     _ = fcntl(fd.rawValue, F_SETFL, fcntl(fd.rawValue, F_GETFL) & ~O_NONBLOCK)
     return fd

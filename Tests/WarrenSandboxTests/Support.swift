@@ -201,3 +201,40 @@ func readToEnd(_ fd: FileDescriptor) throws -> [UInt8] {
         out += buffer[0..<n]
     }
 }
+
+/// Waits (poll, no timeout: the thread always answers) until the spawn thread has `count`
+/// results, and takes them.
+func awaitOutcomes(_ spawner: SpawnThread, count: Int) -> [SpawnThread.Outcome] {
+    var outcomes: [SpawnThread.Outcome] = []
+    while outcomes.count < count {
+        var ready = pollfd(fd: spawner.resultDescriptor.rawValue, events: Int16(POLLIN), revents: 0)
+        _ = poll(&ready, 1, -1)
+        outcomes += spawner.takeAll()
+    }
+    return outcomes
+}
+
+/// A connected pair of close-on-exec stream sockets: ours, and theirs for the engine.
+func socketPair() throws -> (ours: FileDescriptor, theirs: FileDescriptor) {
+    var pair: [Int32] = [-1, -1]
+    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0
+    else {
+        throw Errno(rawValue: errno)
+    }
+    return (FileDescriptor(rawValue: pair[0]), FileDescriptor(rawValue: pair[1]))
+}
+
+/// The numeric entries of a /proc directory (`/proc/PID/fd`, `/proc/PID/task`), sorted.
+/// `dropListing`: leave out the fd this listing itself uses (when reading our own fd directory).
+func procNumbers(_ path: String, dropListing: Bool = false) -> [Int32] {
+    guard let dir = opendir(path) else { return [] }
+    defer { closedir(dir) }
+    var numbers: [Int32] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) {
+            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if let number = Int32(name), !(dropListing && number == dirfd(dir)) { numbers.append(number) }
+    }
+    return numbers.sorted()
+}
