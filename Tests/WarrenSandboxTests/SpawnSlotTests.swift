@@ -42,6 +42,16 @@ private struct HighFds {
     func release() { for fd in fds { close(fd) } }
 }
 
+/// Waits for the engine's exit, closes what its spawn and the test held, and returns its wait status.
+private func reapAndClose(_ child: SpawnedChild, _ ours: FileDescriptor) throws -> Int32 {
+    var status: Int32 = 0
+    while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+    try child.pidfd.close()
+    try child.report.close()
+    try ours.close()
+    return status
+}
+
 private func awaitOutcome(_ spawner: SpawnThread) throws -> SpawnedChild {
     try awaitOutcomes(spawner, count: 1)[0].child.get()
 }
@@ -101,12 +111,7 @@ extension Substring {
     _ = Array("echo\n".utf8).withUnsafeBytes { write(pair.ours.rawValue, $0.baseAddress, $0.count) }
     shutdown(pair.ours.rawValue, Int32(SHUT_WR))
     #expect(String(decoding: try readToEnd(pair.ours), as: UTF8.self) == "echo\n")
-    var status: Int32 = 0
-    while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
-    #expect(status == 0)
-    try child.pidfd.close()
-    try child.report.close()
-    try pair.ours.close()
+    #expect(try reapAndClose(child, pair.ours) == 0)
 }
 
 /// Shared namespaces are joined through their fds, which the spawn thread moves into its slots
@@ -131,10 +136,5 @@ extension Substring {
     #expect(SpawnFailure(reportBytes: report) == nil)
     let output = String(decoding: try readToEnd(pair.ours), as: UTF8.self)
     #expect(output.hasPrefix("fds: confined"), "\(output)")
-    var status: Int32 = 0
-    while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
-    #expect(status == 0)
-    try child.pidfd.close()
-    try child.report.close()
-    try pair.ours.close()
+    #expect(try reapAndClose(child, pair.ours) == 0)
 }
