@@ -25,12 +25,7 @@ private func threads(of pid: pid_t) -> [pid_t] { procNumbers("/proc/\(pid)/task"
 private func finish(_ child: SpawnedChild, _ ours: FileDescriptor) throws -> Int32 {
     shutdown(ours.rawValue, Int32(SHUT_WR))
     _ = try readToEnd(ours)
-    var status: Int32 = 0
-    while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
-    try child.pidfd.close()
-    try child.report.close()
-    try ours.close()
-    return status
+    return try reapAndClose(child, ours)
 }
 
 @Test func aWaitersEveryThreadIsIdleUntilRestoredAndThenNormal() throws {

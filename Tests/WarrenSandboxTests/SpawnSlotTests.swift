@@ -42,16 +42,6 @@ private struct HighFds {
     func release() { for fd in fds { close(fd) } }
 }
 
-/// Waits for the engine's exit, closes what its spawn and the test held, and returns its wait status.
-private func reapAndClose(_ child: SpawnedChild, _ ours: FileDescriptor) throws -> Int32 {
-    var status: Int32 = 0
-    while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
-    try child.pidfd.close()
-    try child.report.close()
-    try ours.close()
-    return status
-}
-
 private func awaitOutcome(_ spawner: SpawnThread) throws -> SpawnedChild {
     try awaitOutcomes(spawner, count: 1)[0].child.get()
 }

@@ -174,11 +174,7 @@ func run(_ plan: SpawnPlan, environment: [String] = ["PROTO=TCP"], input: String
     _ = fcntl(child.report.rawValue, F_SETFL, flags & ~O_NONBLOCK)
     let report = try readToEnd(child.report)
     let output = String(decoding: try readToEnd(ours), as: UTF8.self)
-    var status: Int32 = 0
-    while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
-    try child.pidfd.close()
-    try child.report.close()
-    try ours.close()
+    let status = try reapAndClose(child, ours)
     let signal = status & 0x7f
     return EngineRun(
         output: output, failure: SpawnFailure(reportBytes: report),
@@ -237,4 +233,14 @@ func procNumbers(_ path: String, dropListing: Bool = false) -> [Int32] {
         if let number = Int32(name), !(dropListing && number == dirfd(dir)) { numbers.append(number) }
     }
     return numbers.sorted()
+}
+
+/// Waits for the engine's exit, closes what its spawn and the test held, and returns its wait status.
+func reapAndClose(_ child: SpawnedChild, _ ours: FileDescriptor) throws -> Int32 {
+    var status: Int32 = 0
+    while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+    try child.pidfd.close()
+    try child.report.close()
+    try ours.close()
+    return status
 }
