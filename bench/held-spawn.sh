@@ -18,21 +18,8 @@ LEVELS=${LEVELS:-"0 2000 8000"} REQUESTS=${REQUESTS:-2000}
 for f in "$WARREN" "$ENGINE"; do [ -x "$f" ] || { echo "missing $f" >&2; exit 1; }; done
 command -v ab > /dev/null || { echo "needs ab (apache2-utils)" >&2; exit 1; }
 
-WORK=$(mktemp -d /tmp/warren-held.XXXXXX)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2> /dev/null || true; done
-    wait 2> /dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-mkdir -p "$WORK/site" && cp -rL "$SITE_PUBLIC" "$WORK/site/public" && chmod -R a+rX "$WORK"
-cat > "$WORK/quill.toml" << TOML
-extends = "$ROOT/policies/quill.toml"
-[rootfs]
-skeleton = "$ROOT/rootfs"
-bind = [{ source = "$WORK/site", target = "/site" }]
-TOML
+source "$ROOT/bench/lib/private-site.sh"
+private_site warren-held
 PORT=18221
 cat > "$WORK/warren.toml" << TOML
 [server]

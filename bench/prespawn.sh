@@ -18,22 +18,8 @@ ENGINE=$ROOT/.build-static/release/quill-engine
 for f in "$WARREN" "$ENGINE"; do [ -x "$f" ] || { echo "missing $f (make build)" >&2; exit 1; }; done
 command -v ab > /dev/null && command -v tcpserver > /dev/null || { echo "needs ab and tcpserver" >&2; exit 1; }
 
-WORK=$(mktemp -d /tmp/warren-prespawn.XXXXXX)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2> /dev/null || true; done
-    wait 2> /dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-# A private copy of the site, readable by the engine's uid (65534), bound at /site.
-mkdir -p "$WORK/site" && cp -rL "$SITE_PUBLIC" "$WORK/site/public" && chmod -R a+rX "$WORK"
-cat > "$WORK/quill.toml" << TOML
-extends = "$ROOT/policies/quill.toml"
-[rootfs]
-skeleton = "$ROOT/rootfs"
-bind = [{ source = "$WORK/site", target = "/site" }]
-TOML
+source "$ROOT/bench/lib/private-site.sh"
+private_site warren-prespawn
 declare -A PORT=([plain]=18211 [prespawn]=18212 [tcpserver]=18213)
 service() { # name port extra-line
     printf '[[service]]\nname = "%s"\nlisten = ["127.0.0.1:%s"]\nengine = "%s"\npolicy = "%s"\n' \
