@@ -74,11 +74,9 @@ ENGINE=$ROOT/.build-static/release/quill-engine
 SITE_DIR=$ROOT/out/site
 SITE=$(readlink -f "$SITE_DIR/public")
 [ -x "$ENGINE" ] && [ -d "$SITE" ] || die "no engine at $ENGINE or no site at $SITE_DIR/public"
-# The post: the built post page nearest 10 KB (a real post of the demo blog; the demo's largest
-# is about 6 KB).
-POST=${POST:-$(cd "$SITE" && find . -path ./tags -prune -o -name index.html -printf '%s %P\n' |
-    grep -v '^[0-9]* index.html$' | awk '{ d = $1 - 10240; if (d < 0) d = -d; print d, $2 }' | sort -n | head -1 |
-    awk '{ sub(/index\.html$/, "", $2); print "/" $2 }')}
+# The post: a real post of the demo blog, its longest (~11 KB of HTML; the issue asks for ~10 KB).
+POST=${POST:-/leaving-ghost/}
+[ -f "$SITE${POST}index.html" ] || die "no page $POST in $SITE"
 MISSING=/no-such-page/
 say "post $POST ($(stat -c %s "$SITE${POST}index.html") bytes), 404 $MISSING"
 

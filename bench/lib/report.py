@@ -247,8 +247,8 @@ if not a.no_results:
         f"`bench/results/{os.path.basename(a.tsv)}`.",
         f"- Page: the demo blog's post `{a.post}` ({a.post_bytes} bytes) and the 404 page "
         f"({a.notfound_bytes} bytes from quill-engine; nginx serves the same 404.html), loopback "
-        "127.0.0.1, every peer serving the same published `out/site/public`. The demo's largest post "
-        "is this one, 6 KB rather than the ~10 KB the issue names.",
+        "127.0.0.1, every peer serving the same published `out/site/public`. The 404 page is the "
+        "theme's (navigation and recent posts), larger than the 600 bytes the issue names.",
         "- xinetd hands the socket to the server on fd 2 as well, so its engine starts through "
         "`bench/lib/errwrap.c` (fd 2 to a file, then execve): one extra small execve per connection "
         "counted against xinetd. bwrap runs `--unshare-all` with the engine and site bound read-only.",
