@@ -151,3 +151,32 @@ func defaultActionsParse(text: String, action: SeccompAction) throws {
 func badDefaultActionsAreRefused(text: String) {
     #expect(throws: ValueError.self) { try SeccompAction.parseDefault(text) }
 }
+
+/// The filter is a binary search over syscall numbers: every number must still reach its own rule.
+/// Every third known syscall is allowed, a few more only with an argument; each number in x86_64's
+/// whole range is run through the program and must get exactly its rule's action.
+@Test func everySyscallNumberReachesItsOwnRule() throws {
+    let known = (0..<512).filter { SyscallNames.name(of: Int32($0)) != nil }.map { Int32($0) }
+    let allowed = Set(known.enumerated().filter { $0.offset % 3 == 0 }.map(\.element))
+    let checked = Set(known.enumerated().filter { $0.offset % 7 == 1 }.map(\.element)).subtracting(allowed)
+    var rules = allowed.sorted().map {
+        SeccompRule(syscall: SyscallNames.name(of: $0)!, number: $0, action: .allow)
+    }
+    rules += checked.sorted().map {
+        SeccompRule(
+            syscall: SyscallNames.name(of: $0)!, number: $0, action: .allow,
+            comparisons: [SeccompComparison(argument: 1, value: 7)])
+    }
+    let program = decode(try SeccompCompiler.compile(defaultAction: .errno(1), rules: rules).program)
+    #expect(allowed.count > 100 && checked.count > 30)
+    for nr in Int32(0)..<600 {
+        if allowed.contains(nr) {
+            #expect(run(program, nr: nr) == allow, "syscall \(nr) is allowed")
+        } else if checked.contains(nr) {
+            #expect(run(program, nr: nr, args: [0, 7]) == allow, "syscall \(nr) with arg1 = 7 is allowed")
+            #expect(run(program, nr: nr, args: [0, 8]) == 0x0005_0001, "syscall \(nr) with arg1 = 8 is not")
+        } else {
+            #expect(run(program, nr: nr) == 0x0005_0001, "syscall \(nr) has no rule")
+        }
+    }
+}
