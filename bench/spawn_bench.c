@@ -107,7 +107,7 @@ static double submit_us;  // how long the submit held the caller (the loop's sha
 static int spawn_thread(const struct warren_plan *plan, const struct warren_conn *conn,
                         struct warren_child *out) {
     double t0 = now_us();
-    int rc = warren_spawner_submit(spawner, plan, conn, 1);
+    int rc = warren_spawner_submit(spawner, plan, conn, 1, 0);
     submit_us = now_us() - t0;
     if (rc != 0) return rc;
     struct warren_spawn_result r;

@@ -38,9 +38,10 @@ int warren_slots_reserve(struct warren_slots *slots);   // 0 or -errno (then not
 void warren_slots_release(struct warren_slots *slots);
 
 /// warren_spawn_on_stack through `slots` (never NULL): no copy of warren's fd table at clone.
+/// `pidfd_at` (or NULL): where clone3 writes the child's pidfd, before the child runs.
 int warren_spawn_in_slots(const struct warren_plan *plan, const struct warren_conn *conn,
                           struct warren_child *out, void *stack, size_t stack_size,
-                          const struct warren_slots *slots);
+                          const struct warren_slots *slots, int *pidfd_at);
 
 // clone_vm.c: clone3 whose child runs fn(arg) on the stack given in args (CLONE_VM children).
 // Returns the child's pid in the parent, or -errno; never returns in the child.

@@ -145,16 +145,20 @@ static void child_entry(void *arg) {
     warren_child(start->plan, start->conn);
 }
 
+// `pidfd_at`: where clone3 writes the child's pidfd (NULL: a local). The kernel writes it before
+// the child runs, so another thread can signal a child that hangs in its set-up (spawn_thread.c).
 static int clone_child(const struct warren_plan *plan, const struct warren_conn *conn,
-                       struct warren_child *out, void *stack, size_t stack_size, unsigned int keep_below) {
+                       struct warren_child *out, void *stack, size_t stack_size, unsigned int keep_below,
+                       int *pidfd_at) {
     // Read by the child on the caller's stack: valid, since the caller sleeps until the execve.
     struct child_start start = {plan, conn, keep_below};
-    int pidfd = -1;
+    int local = -1;   // with pidfd_at, the caller has set it to -1
+    int *pidfd = pidfd_at ? pidfd_at : &local;
     struct clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | (plan->sandbox ? plan->sandbox->clone_flags : 0);
     if (keep_below > 0) args.flags |= CLONE_FILES;
-    args.pidfd = (uint64_t)(uintptr_t)&pidfd;
+    args.pidfd = (uint64_t)(uintptr_t)pidfd;
     args.exit_signal = SIGCHLD;
     args.stack = (uint64_t)(uintptr_t)stack;
     args.stack_size = stack_size;
@@ -166,13 +170,13 @@ static int clone_child(const struct warren_plan *plan, const struct warren_conn 
     long pid = warren_clone3_vm(&args, sizeof args, child_entry, &start);
     if (pid < 0) return (int)pid;
     out->pid = (pid_t)pid;
-    out->pidfd = pidfd;
+    out->pidfd = *pidfd;
     return 0;
 }
 
 int warren_spawn_on_stack(const struct warren_plan *plan, const struct warren_conn *conn,
                           struct warren_child *out, void *stack, size_t stack_size) {
-    return clone_child(plan, conn, out, stack, stack_size, 0);
+    return clone_child(plan, conn, out, stack, stack_size, 0, NULL);
 }
 
 // Moves one input the child reads onto the next free slot; the field then names the slot. Every
@@ -195,7 +199,7 @@ static int place(int *fd, const struct warren_slots *slots, int *used) {
 // 365-457 / 561-712 / 1,284-1,322 us, after 416 / 375 / 421 us.
 int warren_spawn_in_slots(const struct warren_plan *plan, const struct warren_conn *conn,
                           struct warren_child *out, void *stack, size_t stack_size,
-                          const struct warren_slots *slots) {
+                          const struct warren_slots *slots, int *pidfd_at) {
     struct warren_conn c = *conn;
     struct warren_plan p = *plan;
     struct warren_sandbox sb;
@@ -210,7 +214,7 @@ int warren_spawn_in_slots(const struct warren_plan *plan, const struct warren_co
         for (size_t i = 0; rc == 0 && i < sizeof ns / sizeof ns[0]; i++) rc = place(ns[i], slots, &used);
     }
     // c.cgroup_fd stays as it is: clone3 reads it in the caller, the child never does.
-    if (rc == 0) rc = clone_child(&p, &c, out, stack, stack_size, slots->limit);
+    if (rc == 0) rc = clone_child(&p, &c, out, stack, stack_size, slots->limit, pidfd_at);
     // The child has exec'd or exited: warren keeps no extra reference to the connection and the rest.
     for (int i = 0; i < used; i++) (void)dup3(slots->placeholder, slots->fds[i], O_CLOEXEC);
     return rc;

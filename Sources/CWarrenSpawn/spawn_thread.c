@@ -9,6 +9,14 @@
 // spawn, and the loop never blocks: a full ring is -EAGAIN, and the loop stops accepting until
 // results come back.
 //
+// Watchdog: a child's set-up should take a millisecond, but one that hangs (a bind source on a
+// hung file system, a frozen cgroup) holds its thread asleep in the clone, and every request queued
+// behind it. The loop asks which request is in its set-up (warren_spawner_current) and, past that
+// connection's deadline, kills its child through the pidfd clone3 wrote into `current` before the
+// child ran. `current` is under a mutex so the pidfd cannot be closed (or its number reused) while
+// the loop signals it: the thread clears `busy` before its result, and with it the pidfd, leaves.
+// A request still queued at its deadline is answered ETIMEDOUT without a clone.
+//
 // Each thread reserves a few low fds at its start (child.h, slots.c) and clones with CLONE_FILES:
 // the child's inputs are dup'd onto those slots, and the child copies only warren's fds below them,
 // however many connections warren holds (spawn.c).
@@ -23,12 +31,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 struct slot {
     const struct warren_plan *plan;
     struct warren_conn conn;
+    uint64_t deadline_ns;         // 0: none
     struct warren_spawn_result result;
+};
+
+// The request in its set-up (see the watchdog above).
+struct current {
+    pthread_mutex_t lock;
+    int busy;
+    uint64_t token;
+    int pidfd;                    // written by clone3 in the thread's clone, before the child runs
+    int killed;
 };
 
 struct warren_spawner {
@@ -43,7 +63,42 @@ struct warren_spawner {
     struct warren_stack stack;    // the children's stack: one child at a time per thread
     struct warren_slots fd_slots; // low fds the children's inputs are placed on (child.h)
     struct slot *slots;
+    struct current current;
 };
+
+static uint64_t monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+// One request: ETIMEDOUT past its deadline, else the spawn with its child watchable in `current`.
+static void serve(struct warren_spawner *s, struct slot *slot) {
+    struct current *cur = &s->current;
+    if (slot->deadline_ns != 0 && monotonic_ns() >= slot->deadline_ns) {
+        slot->result.pid = 0;
+        slot->result.pidfd = -1;
+        slot->result.err = ETIMEDOUT;
+        return;
+    }
+    pthread_mutex_lock(&cur->lock);
+    cur->busy = 1;
+    cur->token = slot->result.token;
+    cur->pidfd = -1;
+    cur->killed = 0;
+    pthread_mutex_unlock(&cur->lock);
+    struct warren_child child = {0, -1};
+    int rc = warren_spawn_in_slots(slot->plan, &slot->conn, &child, s->stack.low, s->stack.size, &s->fd_slots,
+                                   &cur->pidfd);
+    pthread_mutex_lock(&cur->lock);
+    cur->busy = 0;
+    int killed = cur->killed;
+    pthread_mutex_unlock(&cur->lock);
+    slot->result.pid = rc == 0 ? child.pid : 0;
+    slot->result.pidfd = rc == 0 ? child.pidfd : -1;
+    slot->result.err = rc == 0 ? 0 : -rc;
+    slot->result.killed = rc == 0 ? killed : 0;
+}
 
 static void bump(int fd) {
     uint64_t one = 1;
@@ -65,12 +120,7 @@ static void *run(void *arg) {
             }
             continue;
         }
-        struct slot *slot = &s->slots[done & s->mask];
-        struct warren_child child = {0, -1};
-        int rc = warren_spawn_in_slots(slot->plan, &slot->conn, &child, s->stack.low, s->stack.size, &s->fd_slots);
-        slot->result.pid = rc == 0 ? child.pid : 0;
-        slot->result.pidfd = rc == 0 ? child.pidfd : -1;
-        slot->result.err = rc == 0 ? 0 : -rc;
+        serve(s, &s->slots[done & s->mask]);
         done++;
         atomic_store_explicit(&s->done, done, memory_order_release);
         bump(s->result_fd);
@@ -82,6 +132,7 @@ static void destroy(struct warren_spawner *s) {
     if (s->result_fd >= 0) close(s->result_fd);
     warren_stack_unmap(&s->stack);
     warren_slots_release(&s->fd_slots);
+    pthread_mutex_destroy(&s->current.lock);
     free(s->slots);
     free(s);
 }
@@ -94,6 +145,8 @@ int warren_spawner_start(uint32_t capacity, struct warren_spawner **out) {
     s->fd_slots.placeholder = -1;
     for (int i = 0; i < WARREN_SLOT_COUNT; i++) s->fd_slots.fds[i] = -1;
     s->mask = capacity - 1;
+    pthread_mutex_init(&s->current.lock, NULL);
+    s->current.pidfd = -1;
     s->slots = calloc(capacity, sizeof *s->slots);
     int rc = s->slots ? 0 : -ENOMEM;
     if (rc == 0 && (s->request_fd = eventfd(0, EFD_CLOEXEC)) < 0) rc = -errno;
@@ -134,12 +187,13 @@ uint32_t warren_spawner_in_flight(const struct warren_spawner *s) {
 }
 
 int warren_spawner_submit(struct warren_spawner *s, const struct warren_plan *plan,
-                          const struct warren_conn *conn, uint64_t token) {
+                          const struct warren_conn *conn, uint64_t token, uint64_t deadline_ns) {
     uint32_t head = atomic_load_explicit(&s->head, memory_order_relaxed);
     if (head - s->tail > s->mask) return -EAGAIN;
     struct slot *slot = &s->slots[head & s->mask];
     slot->plan = plan;
     slot->conn = *conn;
+    slot->deadline_ns = deadline_ns;
     memset(&slot->result, 0, sizeof slot->result);
     slot->result.token = token;
     atomic_store_explicit(&s->head, head + 1, memory_order_release);
@@ -159,4 +213,30 @@ int warren_spawner_take(struct warren_spawner *s, struct warren_spawn_result *ou
     *out = s->slots[s->tail & s->mask].result;
     s->tail++;
     return 1;
+}
+
+int warren_spawner_current(struct warren_spawner *s, uint64_t *token) {
+    pthread_mutex_lock(&s->current.lock);
+    int busy = s->current.busy;
+    if (busy) *token = s->current.token;
+    pthread_mutex_unlock(&s->current.lock);
+    return busy;
+}
+
+int warren_spawner_kill_in_setup(struct warren_spawner *s, uint64_t token) {
+    struct current *cur = &s->current;
+    pthread_mutex_lock(&cur->lock);
+    int rc = 0;
+    // The kernel stored the pidfd from the thread's clone; read it once, atomically.
+    int pidfd = __atomic_load_n(&cur->pidfd, __ATOMIC_ACQUIRE);
+    if (cur->busy && cur->token == token && pidfd >= 0) {
+        if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) == 0) {
+            cur->killed = 1;
+            rc = 1;
+        } else {
+            rc = -errno;
+        }
+    }
+    pthread_mutex_unlock(&cur->lock);
+    return rc;
 }

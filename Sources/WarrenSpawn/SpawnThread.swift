@@ -12,8 +12,11 @@ public final class SpawnThread {
     /// What a submitted spawn became, in submission order.
     public struct Outcome {
         public var token: UInt64
-        /// The child (its report pipe's read end included), or the errno of the failed clone.
+        /// The child (its report pipe's read end included), or the errno of the failed clone
+        /// (ETIMEDOUT: still queued at its deadline, never cloned).
         public var child: Result<SpawnedChild, Errno>
+        /// The child was killed in its sandbox set-up (`killInSetup`): the engine never ran.
+        public var killedInSetup = false
     }
 
     /// What must outlive a request until its result: the C side reads the plan and the
@@ -65,10 +68,12 @@ public final class SpawnThread {
     /// Queues a spawn for one connection and returns its token at once. The socket and log fds stay
     /// the caller's, and must stay open until the outcome is taken. Throws EAGAIN when full.
     /// `idlePriority`: the child runs at SCHED_IDLE from its first step (a prespawned waiter; see
-    /// `Scheduling.restoreNormal`).
+    /// `Scheduling.restoreNormal`). `deadline` (CLOCK_MONOTONIC ns, 0: none): a request still
+    /// queued then is answered ETIMEDOUT without a clone.
     public func submit(
         _ plan: SpawnPlan, socket: FileDescriptor, log: FileDescriptor, environment: [String],
-        handoff: FileDescriptor? = nil, cgroup: FileDescriptor? = nil, idlePriority: Bool = false
+        handoff: FileDescriptor? = nil, cgroup: FileDescriptor? = nil, idlePriority: Bool = false,
+        deadline: UInt64 = 0
     ) throws(Errno) -> UInt64 {
         guard !isFull else { throw Errno.resourceTemporarilyUnavailable }
         let (reportRead, reportWrite) = try Spawner.makeReportPipe()
@@ -78,7 +83,9 @@ public final class SpawnThread {
             sock_fd: socket.rawValue, log_fd: log.rawValue, report_fd: reportWrite.rawValue,
             envp: envp.pointer, out_fd: -1, handoff_fd: handoff?.rawValue ?? -1,
             cgroup_fd: cgroup?.rawValue ?? -1, idle_priority: idlePriority ? 1 : 0)
-        let rc = withUnsafePointer(to: &plan.plan) { warren_spawner_submit(handle, $0, &conn, token) }
+        let rc = withUnsafePointer(to: &plan.plan) {
+            warren_spawner_submit(handle, $0, &conn, token, deadline)
+        }
         guard rc == 0 else {
             try? reportRead.close()
             try? reportWrite.close()
@@ -87,6 +94,21 @@ public final class SpawnThread {
         nextToken += 1
         held[token] = Held(plan: plan, environment: envp, reportRead: reportRead, reportWrite: reportWrite)
         return token
+    }
+
+    /// The token of the request whose child is in its sandbox set-up now, if any.
+    public var current: UInt64? {
+        var token: UInt64 = 0
+        return warren_spawner_current(handle, &token) == 1 ? token : nil
+    }
+
+    /// SIGKILLs the child of `token` if it is still in its sandbox set-up (a hang there would hold
+    /// this thread and every request behind it). True when signalled; its outcome then says
+    /// `killedInSetup`.
+    public func killInSetup(token: UInt64) throws(Errno) -> Bool {
+        let rc = warren_spawner_kill_in_setup(handle, token)
+        if rc < 0 { throw Errno(rawValue: -rc) }
+        return rc == 1
     }
 
     /// Every outcome that has arrived; call when `resultDescriptor` is readable.
@@ -102,7 +124,8 @@ public final class SpawnThread {
                 let child = SpawnedChild(
                     pid: result.pid, pidfd: FileDescriptor(rawValue: result.pidfd), report: request.reportRead
                 )
-                outcomes.append(Outcome(token: result.token, child: .success(child)))
+                outcomes.append(
+                    Outcome(token: result.token, child: .success(child), killedInSetup: result.killed == 1))
             } else {
                 try? request.reportRead.close()
                 outcomes.append(Outcome(token: result.token, child: .failure(Errno(rawValue: result.err))))

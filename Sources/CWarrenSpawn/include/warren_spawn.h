@@ -160,7 +160,10 @@ struct warren_spawn_result {
     uint64_t token;               // the submitter's, unchanged
     int32_t pid;                  // > 0 when a child exists
     int32_t pidfd;                // close-on-exec, -1 when no child exists
-    int32_t err;                  // 0, or the errno of the failed clone
+    int32_t err;                  // 0, or the errno of the failed clone (ETIMEDOUT: still queued
+                                  // at its deadline, never cloned)
+    int32_t killed;               // 1: the child was killed in its sandbox set-up, before execve
+                                  // (warren_spawner_kill_in_setup); the engine never ran
 };
 
 /// Starts a spawn thread with a ring of `capacity` requests (a power of two). Returns 0, or -errno
@@ -176,9 +179,19 @@ int warren_spawner_result_fd(const struct warren_spawner *spawner);
 /// Requests submitted whose results have not been taken yet.
 uint32_t warren_spawner_in_flight(const struct warren_spawner *spawner);
 /// Queues a spawn; never blocks. The plan, the envp and the conn's fds must stay valid and open
-/// until its result is taken. Returns 0, or -EAGAIN when the ring is full.
+/// until its result is taken. `deadline_ns` (CLOCK_MONOTONIC; 0: none): a request still queued then
+/// is answered -ETIMEDOUT without a clone. Returns 0, or -EAGAIN when the ring is full.
 int warren_spawner_submit(struct warren_spawner *spawner, const struct warren_plan *plan,
-                          const struct warren_conn *conn, uint64_t token);
+                          const struct warren_conn *conn, uint64_t token, uint64_t deadline_ns);
+/// The request whose child is in its sandbox set-up now (the thread asleep in its CLONE_VFORK
+/// clone): 1 and its token, or 0 when the thread is between spawns.
+int warren_spawner_current(struct warren_spawner *spawner, uint64_t *token);
+/// SIGKILLs the child of request `token` if it is still in its set-up: a child that hangs there
+/// (a bind source on a hung file system, a frozen cgroup) would hold its spawn thread, and every
+/// request queued behind it, for ever. Its result then says `killed`. Returns 1 when signalled,
+/// 0 when that request is not in its set-up (not started, done, or its pidfd not written yet),
+/// or -errno.
+int warren_spawner_kill_in_setup(struct warren_spawner *spawner, uint64_t token);
 /// Takes the next result: 1 and fills `out`, or 0 when none is waiting (and clears the result fd).
 /// Drain until 0 on each wake-up. Only the thread that submits may take.
 int warren_spawner_take(struct warren_spawner *spawner, struct warren_spawn_result *out);

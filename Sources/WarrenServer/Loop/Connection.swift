@@ -20,6 +20,8 @@ final class Connection {
     var prespawned = false
     /// Set when warren ends the engine itself (timeout, shutdown).
     var reason: String?
+    /// Killed while still in its sandbox set-up (`Server.killStuckSpawns`): the engine never ran.
+    var killedInSetup = false
     var failure: SpawnFailure?
     /// How it ended, once reaped.
     var exit: ChildExit?

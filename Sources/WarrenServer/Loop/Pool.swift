@@ -97,4 +97,6 @@ struct PendingWaiter {
     /// Both ends of its handoff pair: the engine's end is closed at the answer.
     var handoff: (warren: FileDescriptor, engine: FileDescriptor)
     var cgroup: CgroupLeaf?
+    /// A set-up still running then is killed (the service's `timeout`, from the submission).
+    var deadline: UInt64
 }

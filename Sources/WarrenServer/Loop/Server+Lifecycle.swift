@@ -23,6 +23,7 @@ extension Server {
             case .shutdownGrace:
                 shutdownGraceOver = true
                 for connection in connections.values { kill(connection, reason: "shutdown") }
+                killStuckSpawns(all: true)
             case .resumeAccepting:
                 resumeAccepting()
             case .seccompRecord(let id):
@@ -33,6 +34,10 @@ extension Server {
                 guard let connection = connections[id] else { break }
                 reap(connection)
                 if connections[id] != nil { schedule(Clock.monotonicNanoseconds() + 10_000_000, token) }
+            case .spawnWatch:
+                spawnWatchArmed = false
+                killStuckSpawns()
+                watchSpawns()
             }
         }
         rearmTimer()

@@ -168,13 +168,17 @@ extension Server {
                     return false
                 }
                 do throws(Errno) {
+                    let deadline = Clock.monotonicNanoseconds() + service.config.timeoutNanoseconds
                     let token = try spawner.submit(
                         plan, socket: null, log: log.socket.sender,
                         environment: [Handoff.environmentEntry] + plan.policyEnvironment,
-                        handoff: pair.engine, cgroup: cgroup.leaf?.descriptor, idlePriority: true)
+                        handoff: pair.engine, cgroup: cgroup.leaf?.descriptor, idlePriority: true,
+                        deadline: deadline)
                     prespawn.starting[SpawnKey(thread: ObjectIdentifier(spawner), token: token)] =
                         PendingWaiter(
-                            id: id, service: service, plan: plan, handoff: pair, cgroup: cgroup.leaf)
+                            id: id, service: service, plan: plan, handoff: pair, cgroup: cgroup.leaf,
+                            deadline: deadline)
+                    watchSpawns()
                 } catch {
                     try? pair.warren.close()
                     try? pair.engine.close()
@@ -195,7 +199,8 @@ extension Server {
 
     /// A spawn thread answered a waiter's spawn: it joins its pool (or is let go at once when a
     /// reload or shutdown came meanwhile), or the failed clone is logged and the pool backs off.
-    func waiterSpawned(_ pending: PendingWaiter, _ outcome: Result<SpawnedChild, Errno>) {
+    func waiterSpawned(_ pending: PendingWaiter, _ outcome: Result<SpawnedChild, Errno>, killedInSetup: Bool)
+    {
         let service = pending.service
         service.pool.starting -= 1
         try? pending.handoff.engine.close()
@@ -213,6 +218,8 @@ extension Server {
             id: pending.id, service: service, plan: pending.plan, child: child,
             handoff: pending.handoff.warren, spawned: Clock.monotonicNanoseconds())
         settleWaiterCgroupLeaf(pending.cgroup, waiter: waiter)
+        // Its set-up hung past the deadline and was killed: a failure, and the pool backs off.
+        if killedInSetup { waiter.failure = SpawnFailure(step: "setup", errno: .timedOut) }
         prespawn.waiters[waiter.id] = waiter
         service.pool.waiters.append(waiter)
         do throws(Errno) {

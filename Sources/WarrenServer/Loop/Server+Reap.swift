@@ -82,6 +82,7 @@ extension Server {
         if let exit = connection.exit { addExit(exit, of: connection.pid, to: &line) }
         if connection.prespawned { line.add("prespawned", "true") }
         if let reason = connection.reason { line.add("reason", reason) }
+        if connection.killedInSetup { line.add("step", "setup") }
         if let failure = connection.failure {
             line.add("reason", "spawn_failed")
             line.add("step", failure.step)

@@ -22,6 +22,8 @@ struct PendingSpawn {
     /// Its cgroup v2 leaf, open until the answer (nil: no leaves on this host).
     var cgroup: CgroupLeaf?
     var started: UInt64
+    /// The connection's `timeout` runs from its accept, through the spawn.
+    var deadline: UInt64 { started + service.config.timeoutNanoseconds }
 }
 
 extension Server {
@@ -53,8 +55,9 @@ extension Server {
         }
         let token = try spawner.submit(
             pending.plan, socket: pending.socket, log: pending.log.socket.sender, environment: environment,
-            cgroup: pending.cgroup?.descriptor)
+            cgroup: pending.cgroup?.descriptor, deadline: pending.deadline)
         spawning[SpawnKey(thread: ObjectIdentifier(spawner), token: token)] = pending
+        watchSpawns()
     }
 
     /// A spawn thread answered: each child becomes a running connection, each failed clone a record.
@@ -63,13 +66,13 @@ extension Server {
         for outcome in spawner.takeAll() {
             let key = SpawnKey(thread: ObjectIdentifier(spawner), token: outcome.token)
             if let waiter = prespawn.starting.removeValue(forKey: key) {
-                waiterSpawned(waiter, outcome.child)
+                waiterSpawned(waiter, outcome.child, killedInSetup: outcome.killedInSetup)
                 continue
             }
             guard let pending = spawning.removeValue(forKey: key) else { continue }
             try? pending.socket.close()
             switch outcome.child {
-            case .success(let child): started(child, for: pending)
+            case .success(let child): started(child, for: pending, killedInSetup: outcome.killedInSetup)
             case .failure(let error): cloneFailed(pending, error)
             }
         }
@@ -78,10 +81,14 @@ extension Server {
         }
     }
 
-    private func started(_ child: SpawnedChild, for pending: PendingSpawn) {
+    private func started(_ child: SpawnedChild, for pending: PendingSpawn, killedInSetup: Bool) {
         let connection = Connection(
             id: nextConnectionID, service: pending.service, plan: pending.plan, peer: pending.peer,
             local: pending.local, child: child, started: pending.started)
+        if killedInSetup {
+            connection.reason = shutdownGraceOver ? "shutdown" : "timeout"
+            connection.killedInSetup = true
+        }
         nextConnectionID += 1
         connections[connection.id] = connection
         pending.log.register(connection)
@@ -121,9 +128,15 @@ extension Server {
         releaseSlot(service: pending.service, peer: pending.peer)
         var line = connectionLine(service: pending.service, peer: pending.peer)
         line.add("duration", LogLine.duration(Clock.monotonicNanoseconds() - pending.started))
-        line.add("reason", "spawn_failed")
-        line.add("step", "clone")
-        line.add("errno", SymbolicName.errno(error))
+        if error == .timedOut {
+            // Still queued behind a spawn thread's earlier request when its timeout came: no clone.
+            line.add("reason", "timeout")
+            line.add("step", "queued")
+        } else {
+            line.add("reason", "spawn_failed")
+            line.add("step", "clone")
+            line.add("errno", SymbolicName.errno(error))
+        }
         sink.write(line)
         refreshListeners(of: pending.service)
     }

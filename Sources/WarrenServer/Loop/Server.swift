@@ -38,6 +38,7 @@ public final class Server {
         case prespawn(PrespawnTimer)
         /// A killed engine whose pidfd could not join epoll: try to reap it again.
         case reapUnwatched(UInt64)
+        case spawnWatch
     }
 
     let loader: Loader
@@ -73,6 +74,8 @@ public final class Server {
     var prespawn = PrespawnState()
     /// warren's cgroup v2 subtree and the leaves in it; nil when the host offers none.
     var cgroups: CgroupLeaves?
+    /// A `.spawnWatch` timer is pending (Server+SpawnWatch).
+    var spawnWatchArmed = false
 
     /// Blocks the loop's signals (call before anything could start a thread), loads the config and
     /// binds every listener. Throws `ConfigErrors` for a bad config or a listener that cannot be bound.

@@ -1,0 +1,146 @@
+import Glibc
+import Testing
+import WarrenSpawn
+
+/// A child that hangs in its sandbox set-up holds its spawn thread asleep in the CLONE_VFORK clone.
+/// The hang is made real by freezing the service's cgroup directory before its first connection:
+/// the child is born frozen in its leaf (CLONE_INTO_CGROUP) and never reaches its execve.
+@Suite(.serialized) struct SpawnWatchdogTests {
+    @Test func aChildStuckInItsSetUpIsKilledAtTheTimeoutAndTheThreadServesAgain() throws {
+        guard CgroupTests.leavesAvailable() else { return }
+        let stuckPort = try TestClient.freePort()
+        let okPort = try TestClient.freePort()
+        let engine = try TestPaths.engine("cgroupfork")
+        let warren = try WarrenProcess(
+            config: testConfig([
+                TestService(
+                    name: "stuck", port: stuckPort, engine: engine, args: ["cgroup"],
+                    policy: CgroupTests.policy,
+                    extra: ["timeout = \"2s\""]),
+                TestService(
+                    name: "ok", port: okPort, engine: engine, args: ["cgroup"], policy: CgroupTests.policy),
+            ]))
+        let root = try CgroupTests.treeRoot(of: warren)
+        let service = root + "/svc-stuck"
+        try #require(mkdir(service, 0o755) == 0, "mkdir \(service): errno \(errno)")
+        guard access(service + "/cgroup.freeze", W_OK) == 0 else {
+            print("skipped: this kernel's cgroup v2 has no cgroup.freeze")
+            return
+        }
+        try #require(Self.freeze(service, true))
+        defer { _ = Self.freeze(service, false) }
+
+        let stuck = TestClient.connect(port: stuckPort)
+        defer { if stuck >= 0 { close(stuck) } }
+        try #require(stuck >= 0)
+        // Its child is frozen in set-up now; the other connection thread still serves.
+        usleep(300_000)
+        let leaves = CgroupTree.subdirectories(of: service)
+        #expect(leaves.count == 1, "one frozen leaf: \(leaves)")
+        for _ in 0..<3 {
+            #expect(TestClient.exchange(port: okPort, "")?.contains("/svc-ok/") == true)
+        }
+        #expect(
+            !warren.log.contains("event=conn service=stuck"),
+            "the stuck connection ended early: \(warren.log)")
+
+        // The connection's 2 s timeout (plus at most the 1 s watch interval): killed in its set-up.
+        let record = try warren.waitForLog(of: "event=conn", "service=stuck")[0]
+        #expect(record.contains("signal=SIGKILL"), "\(record)")
+        #expect(record.contains("reason=timeout step=setup"), "\(record)")
+        #expect(TestClient.readAll(stuck).isEmpty, "the engine never ran, so nothing was written")
+
+        // The thread is free again: the same service serves once thawed.
+        try #require(Self.freeze(service, false))
+        #expect(TestClient.exchange(port: stuckPort, "")?.contains("/svc-stuck/") == true)
+        try warren.waitForLog(of: "event=conn", "service=stuck", "exit=0")
+        warren.signal(SIGTERM)
+        #expect(warren.waitForExit() == 0)
+        #expect(access(root, F_OK) != 0, "warren left \(root) behind")
+    }
+
+    /// Both connection threads stuck, a third request queued behind one of them: its own, shorter
+    /// timeout passes while it waits, and it is answered without a clone once the thread is free.
+    @Test func aRequestStillQueuedAtItsTimeoutIsNeverCloned() throws {
+        guard CgroupTests.leavesAvailable() else { return }
+        let stuckPort = try TestClient.freePort()
+        let latePort = try TestClient.freePort()
+        let engine = try TestPaths.engine("cgroupfork")
+        let warren = try WarrenProcess(
+            config: testConfig([
+                TestService(
+                    name: "stuck", port: stuckPort, engine: engine, args: ["cgroup"],
+                    policy: CgroupTests.policy,
+                    extra: ["timeout = \"3s\""]),
+                TestService(
+                    name: "late", port: latePort, engine: engine, args: ["cgroup"],
+                    policy: CgroupTests.policy,
+                    extra: ["timeout = \"1s\""]),
+            ]))
+        let root = try CgroupTests.treeRoot(of: warren)
+        let service = root + "/svc-stuck"
+        try #require(mkdir(service, 0o755) == 0, "mkdir \(service): errno \(errno)")
+        guard access(service + "/cgroup.freeze", W_OK) == 0 else {
+            print("skipped: this kernel's cgroup v2 has no cgroup.freeze")
+            return
+        }
+        try #require(Self.freeze(service, true))
+        defer { _ = Self.freeze(service, false) }
+        var clients: [Int32] = []
+        defer { for fd in clients where fd >= 0 { close(fd) } }
+        for port in [stuckPort, stuckPort, latePort] {
+            clients.append(TestClient.connect(port: port))
+            usleep(200_000)
+        }
+        try #require(clients.allSatisfy { $0 >= 0 })
+        try #require(CgroupTree.subdirectories(of: service).count == 2, "both connection threads are stuck")
+        let late = try warren.waitForLog(of: "event=conn", "service=late")[0]
+        #expect(late.contains("reason=timeout step=queued"), "\(late)")
+        #expect(!late.contains("pid="), "never cloned: \(late)")
+        try warren.waitForLog(count: 2, of: "event=conn", "service=stuck", "reason=timeout step=setup")
+        #expect(TestClient.readAll(clients[2]).isEmpty)
+        warren.signal(SIGTERM)
+        #expect(warren.waitForExit() == 0)
+    }
+
+    /// A shutdown does not wait for ever on a child stuck in set-up: the grace period ends it.
+    @Test func aShutdownEndsAChildStuckInItsSetUp() throws {
+        guard CgroupTests.leavesAvailable() else { return }
+        let port = try TestClient.freePort()
+        let warren = try WarrenProcess(
+            config: testConfig(
+                [
+                    TestService(
+                        name: "stuck", port: port, engine: try TestPaths.engine("cgroupfork"),
+                        args: ["cgroup"],
+                        policy: CgroupTests.policy, extra: ["timeout = \"120s\""])
+                ], grace: "300ms"))
+        let root = try CgroupTests.treeRoot(of: warren)
+        let service = root + "/svc-stuck"
+        try #require(mkdir(service, 0o755) == 0, "mkdir \(service): errno \(errno)")
+        guard access(service + "/cgroup.freeze", W_OK) == 0 else {
+            print("skipped: this kernel's cgroup v2 has no cgroup.freeze")
+            return
+        }
+        try #require(Self.freeze(service, true))
+        defer { _ = Self.freeze(service, false) }
+        let stuck = TestClient.connect(port: port)
+        defer { if stuck >= 0 { close(stuck) } }
+        try #require(stuck >= 0)
+        usleep(300_000)
+        try #require(CgroupTree.subdirectories(of: service).count == 1, "the child is in its frozen leaf")
+        warren.signal(SIGTERM)
+        #expect(warren.waitForExit() == 0)
+        let record = try warren.waitForLog(of: "event=conn", "service=stuck")[0]
+        #expect(record.contains("signal=SIGKILL reason=shutdown step=setup"), "\(record)")
+        #expect(access(root, F_OK) != 0, "warren left \(root) behind")
+    }
+
+    /// Writes cgroup.freeze (no O_CREAT or O_TRUNC: kernfs files exist, and are written whole).
+    static func freeze(_ cgroup: String, _ frozen: Bool) -> Bool {
+        let fd = open(cgroup + "/cgroup.freeze", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return write(fd, frozen ? "1" : "0", 1) == 1
+    }
+}
