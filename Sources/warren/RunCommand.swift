@@ -165,28 +165,8 @@ private enum UCSPI {
                 peer ? getpeername(fd.rawValue, $0, &length) : getsockname(fd.rawValue, $0, &length)
             }
         }
-        guard rc == 0 else { return nil }
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        switch Int32(storage.ss_family) {
-        case AF_INET:
-            return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
-                    var addr = sin.pointee.sin_addr
-                    inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
-                    return (String(cString: text), UInt16(bigEndian: sin.pointee.sin_port))
-                }
-            }
-        case AF_INET6:
-            return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
-                    var addr = sin6.pointee.sin6_addr
-                    inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
-                    return (String(cString: text), UInt16(bigEndian: sin6.pointee.sin6_port))
-                }
-            }
-        default:
-            return nil
-        }
+        guard rc == 0, let address = SocketAddress(storage: storage) else { return nil }
+        return (address.host, address.port)
     }
 }
 

@@ -183,3 +183,60 @@ private let policy = repositoryRoot + "/Tests/Engines/confine.toml"
     let tree = mount + path.dropLast("/svc-run/c1".count)
     #expect(access(tree, F_OK) != 0, "warren run left \(tree) behind")
 }
+
+/// Under another superserver (stdin and stdout a TCP socket), `warren run` gives the engine the
+/// UCSPI variables of that connection, as warren serve does.
+@Test func warrenRunOnATCPSocketSetsTheUCSPIVariables() throws {
+    guard requireRoot(), let warren = warrenBinary(), let engine = testEngine("env") else { return }
+    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    try #require(listener >= 0)
+    defer { close(listener) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(listener, $0, length) == 0 && listen(listener, 1) == 0
+                && getsockname(listener, $0, &length) == 0
+        }
+    }
+    try #require(bound)
+    let port = UInt16(bigEndian: address.sin_port)
+    let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    defer { close(client) }
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) == 0 }
+    }
+    try #require(connected)
+    let served = accept(listener, nil, nil)
+    try #require(served >= 0)
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, served, 0)
+    posix_spawn_file_actions_adddup2(&actions, served, 1)
+    let words: [String] = [warren, "run", "--policy", policy, engine]
+    let argv = words.map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, warren, &actions, nil, argv, environ)
+    close(served)
+    try #require(rc == 0)
+    let lines = String(decoding: try readToEnd(FileDescriptor(rawValue: client)), as: UTF8.self)
+        .split(separator: "\n").map(String.init)
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    #expect(status == 0)
+    var clientAddress = sockaddr_in()
+    var clientLength = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &clientAddress) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(client, $0, &clientLength) }
+    }
+    for expected in [
+        "PROTO=TCP", "TCPLOCALIP=127.0.0.1", "TCPLOCALPORT=\(port)", "TCPREMOTEIP=127.0.0.1",
+        "TCPREMOTEPORT=\(UInt16(bigEndian: clientAddress.sin_port))",
+    ] {
+        #expect(lines.contains(expected), "\(expected) missing from \(lines)")
+    }
+}
