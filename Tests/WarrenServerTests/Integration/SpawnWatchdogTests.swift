@@ -10,24 +10,13 @@ import WarrenSpawn
         guard CgroupTests.leavesAvailable() else { return }
         let stuckPort = try TestClient.freePort()
         let okPort = try TestClient.freePort()
-        let engine = try TestPaths.engine("cgroupfork")
         let warren = try WarrenProcess(
             config: testConfig([
-                TestService(
-                    name: "stuck", port: stuckPort, engine: engine, args: ["cgroup"],
-                    policy: CgroupTests.policy,
-                    extra: ["timeout = \"2s\""]),
-                TestService(
-                    name: "ok", port: okPort, engine: engine, args: ["cgroup"], policy: CgroupTests.policy),
+                try Self.service("stuck", port: stuckPort, timeout: "2s"),
+                try Self.service("ok", port: okPort),
             ]))
         let root = try CgroupTests.treeRoot(of: warren)
-        let service = root + "/svc-stuck"
-        try #require(mkdir(service, 0o755) == 0, "mkdir \(service): errno \(errno)")
-        guard access(service + "/cgroup.freeze", W_OK) == 0 else {
-            print("skipped: this kernel's cgroup v2 has no cgroup.freeze")
-            return
-        }
-        try #require(Self.freeze(service, true))
+        guard let service = try Self.frozenDirectory(of: "stuck", under: root) else { return }
         defer { _ = Self.freeze(service, false) }
 
         let stuck = TestClient.connect(port: stuckPort)
@@ -65,26 +54,13 @@ import WarrenSpawn
         guard CgroupTests.leavesAvailable() else { return }
         let stuckPort = try TestClient.freePort()
         let latePort = try TestClient.freePort()
-        let engine = try TestPaths.engine("cgroupfork")
         let warren = try WarrenProcess(
             config: testConfig([
-                TestService(
-                    name: "stuck", port: stuckPort, engine: engine, args: ["cgroup"],
-                    policy: CgroupTests.policy,
-                    extra: ["timeout = \"3s\""]),
-                TestService(
-                    name: "late", port: latePort, engine: engine, args: ["cgroup"],
-                    policy: CgroupTests.policy,
-                    extra: ["timeout = \"1s\""]),
+                try Self.service("stuck", port: stuckPort, timeout: "3s"),
+                try Self.service("late", port: latePort, timeout: "1s"),
             ]))
         let root = try CgroupTests.treeRoot(of: warren)
-        let service = root + "/svc-stuck"
-        try #require(mkdir(service, 0o755) == 0, "mkdir \(service): errno \(errno)")
-        guard access(service + "/cgroup.freeze", W_OK) == 0 else {
-            print("skipped: this kernel's cgroup v2 has no cgroup.freeze")
-            return
-        }
-        try #require(Self.freeze(service, true))
+        guard let service = try Self.frozenDirectory(of: "stuck", under: root) else { return }
         defer { _ = Self.freeze(service, false) }
         var clients: [Int32] = []
         defer { for fd in clients where fd >= 0 { close(fd) } }
@@ -108,21 +84,9 @@ import WarrenSpawn
         guard CgroupTests.leavesAvailable() else { return }
         let port = try TestClient.freePort()
         let warren = try WarrenProcess(
-            config: testConfig(
-                [
-                    TestService(
-                        name: "stuck", port: port, engine: try TestPaths.engine("cgroupfork"),
-                        args: ["cgroup"],
-                        policy: CgroupTests.policy, extra: ["timeout = \"120s\""])
-                ], grace: "300ms"))
+            config: testConfig([try Self.service("stuck", port: port)], grace: "300ms"))
         let root = try CgroupTests.treeRoot(of: warren)
-        let service = root + "/svc-stuck"
-        try #require(mkdir(service, 0o755) == 0, "mkdir \(service): errno \(errno)")
-        guard access(service + "/cgroup.freeze", W_OK) == 0 else {
-            print("skipped: this kernel's cgroup v2 has no cgroup.freeze")
-            return
-        }
-        try #require(Self.freeze(service, true))
+        guard let service = try Self.frozenDirectory(of: "stuck", under: root) else { return }
         defer { _ = Self.freeze(service, false) }
         let stuck = TestClient.connect(port: port)
         defer { if stuck >= 0 { close(stuck) } }
@@ -134,6 +98,26 @@ import WarrenSpawn
         let record = try warren.waitForLog(of: "event=conn", "service=stuck")[0]
         #expect(record.contains("signal=SIGKILL reason=shutdown step=setup"), "\(record)")
         #expect(access(root, F_OK) != 0, "warren left \(root) behind")
+    }
+
+    /// A service whose engine prints its cgroup and exits (cgroupfork cgroup), in leaves of its own.
+    static func service(_ name: String, port: UInt16, timeout: String = "120s") throws -> TestService {
+        TestService(
+            name: name, port: port, engine: try TestPaths.engine("cgroupfork"), args: ["cgroup"],
+            policy: CgroupTests.policy, extra: ["timeout = \"\(timeout)\""])
+    }
+
+    /// Makes warren's directory of `service` before its first leaf, frozen: every child then starts
+    /// frozen in a leaf below it. nil (the reason printed) where cgroup.freeze is missing.
+    static func frozenDirectory(of service: String, under root: String) throws -> String? {
+        let directory = root + "/svc-" + service
+        try #require(mkdir(directory, 0o755) == 0, "mkdir \(directory): errno \(errno)")
+        guard access(directory + "/cgroup.freeze", W_OK) == 0 else {
+            print("skipped: this kernel's cgroup v2 has no cgroup.freeze")
+            return nil
+        }
+        try #require(freeze(directory, true))
+        return directory
     }
 
     /// Writes cgroup.freeze (no O_CREAT or O_TRUNC: kernfs files exist, and are written whole).
