@@ -4,8 +4,11 @@ struct SHA256 {
     private var state = SIMD8<UInt32>(
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab,
         0x5be0_cd19)
-    /// Input short of a whole 64-byte block; whole blocks are hashed straight from the input.
-    private var buffer: [UInt8] = []
+    /// Input short of a whole 64-byte block (the first `used` bytes), kept inline: a heap
+    /// buffer cost an allocation for every copy of a hasher, and page keys copy one each. Whole
+    /// blocks are hashed straight from the input.
+    private var pending = SIMD64<UInt8>()
+    private var used = 0
     private var length: UInt64 = 0
 
     private static let k: [UInt32] = [
@@ -44,30 +47,43 @@ struct SHA256 {
 
     private mutating func absorbSeparator() {
         length += 1
-        buffer.append(0)
-        if buffer.count == 64 { flushBuffer() }
+        withUnsafeMutableBytes(of: &pending) { $0[used] = 0 }
+        used += 1
+        if used == 64 { flushPending() }
     }
 
-    private mutating func flushBuffer() {
-        let block = buffer
-        block.withUnsafeBufferPointer { Self.compress(&state, $0, at: 0) }
-        buffer.removeAll(keepingCapacity: true)
+    private mutating func flushPending() {
+        let block = pending
+        withUnsafeBytes(of: block) { Self.compress(&state, $0.assumingMemoryBound(to: UInt8.self), at: 0) }
+        used = 0
     }
 
     private mutating func absorb(_ input: UnsafeBufferPointer<UInt8>) {
+        guard !input.isEmpty else { return }
         length += UInt64(input.count)
         var index = 0
-        if !buffer.isEmpty {
-            index = min(64 - buffer.count, input.count)
-            buffer.append(contentsOf: input[0..<index])
-            guard buffer.count == 64 else { return }
-            flushBuffer()
+        if used > 0 {
+            index = min(64 - used, input.count)
+            let start = used
+            withUnsafeMutableBytes(of: &pending) { pending in
+                pending.baseAddress!.advanced(by: start).copyMemory(
+                    from: input.baseAddress!, byteCount: index)
+            }
+            used += index
+            guard used == 64 else { return }
+            flushPending()
         }
         while input.count - index >= 64 {
             Self.compress(&state, input, at: index)
             index += 64
         }
-        if index < input.count { buffer.append(contentsOf: input[index...]) }
+        if index < input.count {
+            let rest = input.count - index
+            withUnsafeMutableBytes(of: &pending) { pending in
+                pending.baseAddress!.copyMemory(from: input.baseAddress! + index, byteCount: rest)
+            }
+            used = rest
+        }
     }
 
     /// One block. The 64-word message schedule lives in a stack allocation and the round
@@ -121,24 +137,27 @@ struct SHA256 {
         }
     }
 
-    /// The digest as 64 lowercase hex characters.
+    /// The digest as 64 lowercase hex characters, written straight into the string.
     mutating func hexDigest() -> String {
         let bits = length &* 8
-        var tail: [UInt8] = [0x80]
-        while (buffer.count + tail.count) % 64 != 56 { tail.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) {
-            tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
+        // 0x80, zeros up to 56 mod 64, then the bit length: at most 72 bytes.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 72) { tail in
+            let count = used < 56 ? 64 - used : 128 - used
+            for i in 0..<count { tail[i] = 0 }
+            tail[0] = 0x80
+            for i in 0..<8 { tail[count - 1 - i] = UInt8(truncatingIfNeeded: bits >> UInt64(8 * i)) }
+            absorb(UnsafeBufferPointer(rebasing: tail[0..<count]))
         }
-        update(tail)
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for i in 0..<8 {
-            for shift in stride(from: 28, through: 0, by: -4) {
-                out.append(digits[Int((state[i] >> UInt32(shift)) & 0xf)])
+        let state = self.state
+        return String(unsafeUninitializedCapacity: 64) { out in
+            for i in 0..<8 {
+                for nibble in 0..<8 {
+                    let value = UInt8(truncatingIfNeeded: state[i] >> UInt32(28 - 4 * nibble)) & 0xf
+                    out[8 * i + nibble] = value < 10 ? 48 + value : 87 + value
+                }
             }
+            return 64
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
