@@ -17,6 +17,7 @@ public enum SiteBuilder {
         // --full parses and renders everything; it still reuses files whose bytes are identical.
         let previous = publisher.current
         let spare = previous != nil ? publisher.spare : nil
+        let previousCache = options.full ? nil : previous.map { PendingEntryCache(buildRoot: $0) }
         // The theme (templates parsed, assets hashed) and the manifests of the previous build and
         // of the spare load on other threads meanwhile.
         let themeResult = Mutex<Result<Theme, BuildFailure>?>(nil)
@@ -43,7 +44,7 @@ public enum SiteBuilder {
         let loaded: Result<(SiteModel, [String], EntryCache, Int), BuildFailure>
         do throws(BuildFailure) {
             loaded = .success(
-                try SiteLoader(root: root, options: options, previousBuild: options.full ? nil : previous)
+                try SiteLoader(root: root, options: options, previousCache: previousCache)
                     .load())
         } catch {
             loaded = .failure(error)
@@ -129,6 +130,7 @@ public enum SiteBuilder {
             posts: model.posts.count, pages: model.pages.count, files: jobs.count - 1,
             rendered: writer.renderedCount, parsed: parsed,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            output: publisher.output, buildFolder: staging, warnings: warnings)
+            output: publisher.output, buildFolder: staging, warnings: warnings,
+            retained: [model, entries, theme, writer, plan, jobs, previousManifest, spareManifest])
     }
 }
