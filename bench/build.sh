@@ -14,8 +14,9 @@ missing=$(for p in hugo bc time; do dpkg -s $p >/dev/null 2>&1 || echo $p; done)
 [ -z "$missing" ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; }
 # QUILL=/path/to/quill measures another build of quill (e.g. an older one, for before/after).
 if [ -z "${QUILL:-}" ]; then
-    swift build -c release --product quill >/dev/null
-    QUILL=$PWD/.build/release/quill
+    # As `make build` builds it: the Swift runtime static, in its own scratch path.
+    swift build -c release --product quill --scratch-path .build-quill --static-swift-stdlib >/dev/null
+    QUILL=$PWD/.build-quill/release/quill
 fi
 
 # Generate the posts once, as front matter + Markdown both tools read.
