@@ -5,7 +5,7 @@ SHELL := /bin/bash
 
 # System packages: build and run (libraries), test (tools the tests drive).
 APT_BUILD := pkg-config gcc libc6-dev libseccomp-dev libcap-dev libcmark-gfm-dev \
-             libcmark-gfm-extensions-dev zlib1g-dev libbrotli-dev
+             libcmark-gfm-extensions-dev zlib1g-dev libbrotli-dev libssl-dev
 APT_TEST := strace
 STATIC := .build-static
 # quill with the Swift runtime and Foundation linked in (cmark, zlib, brotli stay Debian's shared
