@@ -5,9 +5,13 @@ SHELL := /bin/bash
 
 # System packages: build and run (libraries), test (tools the tests drive).
 APT_BUILD := pkg-config gcc libc6-dev libseccomp-dev libcap-dev libcmark-gfm-dev \
-             libcmark-gfm-extensions-dev zlib1g-dev libbrotli-dev
+             libcmark-gfm-extensions-dev zlib1g-dev libbrotli-dev libssl-dev
 APT_TEST := strace
 STATIC := .build-static
+# quill with the Swift runtime and Foundation linked in (cmark, zlib, brotli stay Debian's shared
+# libraries): loading 25 shared libraries was a fifth of a one-post rebuild.
+QUILL_BUILD := .build-quill
+QUILL := $(QUILL_BUILD)/release/quill
 ENGINES := .build/test-engines
 DEMO_ENGINES := .build/demo-engines
 CONFIG ?= examples/warren.toml
@@ -37,7 +41,7 @@ deps-test: deps
 
 build: deps engine demo-engines
 	swift build -c release --product warren
-	swift build -c release --product quill
+	swift build -c release --product quill --scratch-path $(QUILL_BUILD) --static-swift-stdlib
 
 # The engine is static (no dynamic libraries: a rootfs needs nothing but the binary and the site),
 # so it builds in its own scratch path with its own flags.
@@ -73,7 +77,7 @@ test: deps-test lint test-engines engine
 
 # Builds the demo blog with quill and publishes it atomically (out/site/public -> public.<id>).
 demo-site: build
-	.build/release/quill build examples/blog --out $(SITE_OUT)
+	$(QUILL) build examples/blog --out $(SITE_OUT)
 
 run: build demo-site
 	exec .build/release/warren serve --config $(CONFIG)

@@ -28,6 +28,7 @@ let package = Package(
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlienc", providers: [.apt(["libbrotli-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // The only code that runs between clone and execve: C, raw syscalls, no allocation.
         .target(name: "CWarrenSpawn"),
@@ -64,7 +65,7 @@ let package = Package(
         .target(
             name: "QuillSite",
             dependencies: [
-                "CCmark", "CZlib", "CBrotli", "Yams", "TOMLKit",
+                "CCmark", "CZlib", "CBrotli", "CCrypto", "Yams", "TOMLKit",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),

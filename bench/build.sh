@@ -14,8 +14,9 @@ missing=$(for p in hugo bc time; do dpkg -s $p >/dev/null 2>&1 || echo $p; done)
 [ -z "$missing" ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; }
 # QUILL=/path/to/quill measures another build of quill (e.g. an older one, for before/after).
 if [ -z "${QUILL:-}" ]; then
-    swift build -c release --product quill >/dev/null
-    QUILL=$PWD/.build/release/quill
+    # As `make build` builds it: the Swift runtime static, in its own scratch path.
+    swift build -c release --product quill --scratch-path .build-quill --static-swift-stdlib >/dev/null
+    QUILL=$PWD/.build-quill/release/quill
 fi
 
 # Generate the posts once, as front matter + Markdown both tools read.
@@ -49,8 +50,16 @@ touch_post() { printf '\nEdited at %s.\n' "$(date +%s%N)" >> "$1"; }
 # Deletions elsewhere on the disk in the minutes before still cost, in proportion to the files a
 # tool creates; so the cold builds are timed once more on a tmpfs (below), where no such check runs,
 # as on a journaled ext4.
-TRASH=0
-aside() { TRASH=$((TRASH + 1)); mkdir -p "$WORK/trash/$TRASH"; for p in "$@"; do [ -e "$p" ] || [ -L "$p" ] && mv "$p" "$WORK/trash/$TRASH/"; done; return 0; }
+# Each call gets its own folder from mktemp: the timing loops run in $(...) subshells, so a
+# counter kept in a variable restarted there, and hugo's public/ then collided with quill's
+# link in trash/1 and stayed in place (hugo's "cold" builds were not cold).
+mkdir -p "$WORK/trash"
+aside() {
+    local to
+    to=$(mktemp -d "$WORK/trash/XXXXXX")
+    for p in "$@"; do [ -e "$p" ] || [ -L "$p" ] && mv "$p" "$to/"; done
+    return 0
+}
 cold() { aside "$WORK/quill/public" "$WORK/quill"/public.* "$WORK/quill"/.public.*; }
 CASE=qc q_full=$(for _ in $(seq "$RUNS"); do cold; seconds "$QUILL" build "$WORK/quill"; done | best)
 CASE=qf q_refull=$(for _ in $(seq "$RUNS"); do seconds "$QUILL" build "$WORK/quill" --full; done | best)

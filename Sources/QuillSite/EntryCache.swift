@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Parsed entries kept in each build's `.quill/entries`, so a rebuild neither reads nor parses a
 /// source file whose size, modification time and inode are unchanged (front matter and Markdown
@@ -94,6 +95,28 @@ struct EntryCache: Sendable {
         flushRun()
         flush()
         return chunks
+    }
+}
+
+/// The previous build's entry cache, read and decoded on another thread from the moment a build
+/// starts: a one-post rebuild waits for nothing else before it can look at its sources, so it is
+/// queued before the theme and the manifests.
+final class PendingEntryCache: Sendable {
+    private let cache = Mutex<EntryCache?>(nil)
+    private let loaded = DispatchGroup()
+
+    init(buildRoot: String) {
+        loaded.enter()
+        DispatchQueue.global().async {
+            let decoded = EntryCache.load(buildRoot: buildRoot)
+            self.cache.withLock { $0 = decoded }
+            self.loaded.leave()
+        }
+    }
+
+    func wait() -> EntryCache {
+        loaded.wait()
+        return cache.withLock { $0 } ?? EntryCache()
     }
 }
 

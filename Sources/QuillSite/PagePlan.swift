@@ -11,6 +11,23 @@ struct PagePlan: Sendable {
     var writer: OutputWriter
     /// Cache version, theme hash and site.toml hash: part of every page's key.
     var baseKey: String
+    /// A hasher that has taken the base key, copied by every key.
+    private let baseHasher: SHA256
+
+    init(
+        model: SiteModel, theme: Theme, context: TemplateContext, siteRoot: String, writer: OutputWriter,
+        baseKey: String
+    ) {
+        self.model = model
+        self.theme = theme
+        self.context = context
+        self.siteRoot = siteRoot
+        self.writer = writer
+        self.baseKey = baseKey
+        var hasher = SHA256()
+        hasher.update(baseKey)
+        baseHasher = hasher
+    }
 
     private var config: SiteConfig { model.config }
 
@@ -26,12 +43,6 @@ struct PagePlan: Sendable {
         var hasher = baseHasher
         for part in parts { hasher.update(part) }
         return hasher.hexDigest()
-    }
-
-    private var baseHasher: SHA256 {
-        var hasher = SHA256()
-        hasher.update(baseKey)
-        return hasher
     }
 
     /// The content hashes of some posts: a card shows nothing that is not in its entry's hash.

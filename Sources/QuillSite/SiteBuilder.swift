@@ -17,6 +17,7 @@ public enum SiteBuilder {
         // --full parses and renders everything; it still reuses files whose bytes are identical.
         let previous = publisher.current
         let spare = previous != nil ? publisher.spare : nil
+        let previousCache = options.full ? nil : previous.map { PendingEntryCache(buildRoot: $0) }
         // The theme (templates parsed, assets hashed) and the manifests of the previous build and
         // of the spare load on other threads meanwhile.
         let themeResult = Mutex<Result<Theme, BuildFailure>?>(nil)
@@ -43,7 +44,7 @@ public enum SiteBuilder {
         let loaded: Result<(SiteModel, [String], EntryCache, Int), BuildFailure>
         do throws(BuildFailure) {
             loaded = .success(
-                try SiteLoader(root: root, options: options, previousBuild: options.full ? nil : previous)
+                try SiteLoader(root: root, options: options, previousCache: previousCache)
                     .load())
         } catch {
             loaded = .failure(error)
@@ -66,6 +67,18 @@ public enum SiteBuilder {
             throw BuildFailure([error])
         }
 
+        // A recycled folder's entry cache (5 MB) and manifest are always replaced. Unlinking a
+        // file whose pages are still being written back waits for that I/O (8-12 ms seen for
+        // the cache a few seconds after the build that wrote it), so they go now, on another
+        // thread, while the pages are planned; the cache's job waits for it before writing.
+        let cleared = DispatchGroup()
+        if recycled {
+            DispatchQueue.global().async(group: cleared) {
+                for path in [".quill/" + EntryCache.path, OutputWriter.manifestPath] {
+                    unlink(staging + "/" + path)
+                }
+            }
+        }
         let (previousManifest, spareManifest) = manifests.withLock { $0 }
         let writer = OutputWriter(
             root: staging, previousRoot: previous, previous: previousManifest,
@@ -87,7 +100,9 @@ public enum SiteBuilder {
         let jobs =
             pageJobs + [
                 { () throws in
-                    try writer.writeMetadata(EntryCache.path, chunks: entries.encoded(configHash: configHash))
+                    let chunks = entries.encoded(configHash: configHash)
+                    cleared.wait()
+                    try writer.writeMetadata(EntryCache.path, chunks: chunks)
                 }
             ]
 
@@ -111,6 +126,7 @@ public enum SiteBuilder {
             do {
                 if recycled { writer.removeLeftovers() }
                 try plan.writeMetadata()
+                cleared.wait()
                 try writer.writeManifest()
             } catch { failures.append(error) }
         }
@@ -129,6 +145,7 @@ public enum SiteBuilder {
             posts: model.posts.count, pages: model.pages.count, files: jobs.count - 1,
             rendered: writer.renderedCount, parsed: parsed,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            output: publisher.output, buildFolder: staging, warnings: warnings)
+            output: publisher.output, buildFolder: staging, warnings: warnings,
+            retained: [model, entries, theme, writer, plan, jobs, previousManifest, spareManifest])
     }
 }

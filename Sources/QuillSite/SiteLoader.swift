@@ -6,8 +6,8 @@ import Synchronization
 struct SiteLoader {
     var root: String
     var options: BuildOptions
-    /// The build whose `.quill/entries` may be reused (nil: parse every file).
-    var previousBuild: String? = nil
+    /// The previous build's `.quill/entries`, loading on another thread (nil: parse every file).
+    var previousCache: PendingEntryCache? = nil
 
     static let markdownExtensions: Set<String> = ["md", "markdown", "mdown", "mkd"]
     /// URL prefixes Quill generates itself; a post or page there would be overwritten.
@@ -31,19 +31,9 @@ struct SiteLoader {
                 SiteError(file: "site.toml", line: 1, "missing: a site folder needs site.toml")
             ])
         }
-        // The previous build's entry cache is read and decoded while site.toml is parsed and the
-        // folders are walked; it is used only if it was made with the same site.toml.
-        let previousCache = Mutex<EntryCache?>(nil)
-        let cacheLoaded = DispatchGroup()
-        if let previousBuild {
-            DispatchQueue.global().async(group: cacheLoaded) {
-                let loaded = EntryCache.load(buildRoot: previousBuild)
-                previousCache.withLock { $0 = loaded }
-            }
-        }
         let config: SiteConfig
         do { config = try SiteConfig.load(from: configPath, displayPath: "site.toml") } catch {
-            cacheLoaded.wait()
+            _ = previousCache?.wait()
             throw BuildFailure([error])
         }
         var found: [(String, Entry.Kind)] = []
@@ -55,42 +45,52 @@ struct SiteLoader {
         let loader = EntryLoader(config: config, siteRoot: root)
         let sources = found
         let configHash = SHA256.hex(config.source.utf8)
-        cacheLoaded.wait()
+        // Used only if it was made with the same site.toml.
         let cache =
-            previousCache.withLock { $0 }.flatMap { $0.configHash == configHash ? $0 : nil } ?? EntryCache()
-        let fresh = Mutex(EntryCache(source: cache.source))
-        let results = Mutex<[Int: Result<(Entry, [String]), SiteError>]>([:])
+            previousCache.map { $0.wait() }.flatMap { $0.configHash == configHash ? $0 : nil } ?? EntryCache()
+        // Sources go in runs, one per task, each collecting its results in a local array: a lock
+        // per source (two, with the cache's) was a visible cost when nearly all are cached.
+        typealias Loaded = (index: Int, result: Result<(Entry, [String]), SiteError>, item: EntryCache.Item?)
+        let runs = min(sources.count, 32)
+        let collected = Mutex<[Loaded]>([])
         let now = Date()
         let parsed = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: sources.count) { index in
-            let (path, kind) = sources[index]
-            let identity = FileSystem.stableIdentity(root + "/" + path, now: now)
-            let result: Result<(Entry, [String]), SiteError>
-            if let identity, let item = cache.cached(path, identity: identity) {
-                result = .success((item.entry, item.warnings))
-                // Kept whole, with its encoded bytes, so writing the cache copies them.
-                fresh.withLock { $0.items[path] = item }
-                results.withLock { $0[index] = result }
-                return
-            } else {
+        DispatchQueue.concurrentPerform(iterations: runs) { run in
+            var local: [Loaded] = []
+            local.reserveCapacity(sources.count / runs + 1)
+            for index in stride(from: run, to: sources.count, by: runs) {
+                let (path, kind) = sources[index]
+                let identity = FileSystem.stableIdentity(root + "/" + path, now: now)
+                if let identity, let item = cache.cached(path, identity: identity) {
+                    // Kept whole, with its encoded bytes, so writing the cache copies them.
+                    local.append((index, .success((item.entry, item.warnings)), item))
+                    continue
+                }
                 parsed.add(1, ordering: .relaxed)
+                let result: Result<(Entry, [String]), SiteError>
                 do throws(SiteError) {
                     result = .success(try loader.load(relativePath: path, kind: kind))
                 } catch {
                     result = .failure(error)
                 }
+                var item: EntryCache.Item? = nil
+                if let identity, case .success(let (entry, warnings)) = result {
+                    item = EntryCache.Item(identity: identity, entry: entry, warnings: warnings)
+                }
+                local.append((index, result, item))
             }
-            if let identity, case .success(let (entry, warnings)) = result {
-                let item = EntryCache.Item(identity: identity, entry: entry, warnings: warnings)
-                fresh.withLock { $0.items[path] = item }
-            }
-            results.withLock { $0[index] = result }
+            collected.withLock { $0 += local }
+        }
+        var fresh = EntryCache(source: cache.source)
+        var all = [Result<(Entry, [String]), SiteError>?](repeating: nil, count: sources.count)
+        for loaded in collected.withLock({ $0 }) {
+            all[loaded.index] = loaded.result
+            if let item = loaded.item { fresh.items[sources[loaded.index].0] = item }
         }
         var errors: [SiteError] = []
         var warnings: [String] = []
         var posts: [Entry] = []
         var pages: [Entry] = []
-        let all = results.withLock { $0 }
         for index in sources.indices {
             switch all[index]! {
             case .failure(let error): errors.append(error)
@@ -110,7 +110,7 @@ struct SiteLoader {
         guard errors.isEmpty else { throw BuildFailure(errors) }
         var model = SiteModel(config: config, posts: posts, pages: pages)
         model.redirects = redirects
-        return (model, warnings, fresh.withLock { $0 }, parsed.load(ordering: .relaxed))
+        return (model, warnings, fresh, parsed.load(ordering: .relaxed))
     }
 
     private func checkURLs(_ entries: [Entry]) -> [SiteError] {

@@ -19,6 +19,7 @@ struct Theme: Sendable {
         var errors: [SiteError] = []
         var templates: [String: MustacheTemplate] = [:]
         var hasher = SHA256()
+        _ = TemplateEscaper.registered
         let names =
             (try? FileManager.default.contentsOfDirectory(atPath: siteRoot + "/" + templatesDir)) ?? []
         for name in names.sorted() where name.hasSuffix(".mustache") {
@@ -27,12 +28,14 @@ struct Theme: Sendable {
                 let file = try TextFile.read(siteRoot + "/" + path, displayPath: path)
                 hasher.update(path)
                 hasher.update(file.bytes)
-                templates[String(name.dropLast(".mustache".count))] = try MustacheTemplate(string: file.text)
+                templates[String(name.dropLast(".mustache".count))] = try MustacheTemplate(
+                    string: TemplateEscaper.pragma + file.text)
             } catch let error as SiteError {
                 errors.append(error)
             } catch let error as MustacheTemplate.ParserError {
-                errors.append(
-                    SiteError(file: path, line: error.context.lineNumber, "template error: \(error.error)"))
+                // Less the pragma line.
+                let line = max(1, error.context.lineNumber - 1)
+                errors.append(SiteError(file: path, line: line, "template error: \(error.error)"))
             } catch {
                 errors.append(SiteError(file: path, line: 1, "template error: \(error)"))
             }

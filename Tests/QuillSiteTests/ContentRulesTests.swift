@@ -53,6 +53,33 @@ import Testing
         #expect(site.read("author/grace-hopper/index.html")?.contains("Real: Title") == true)
     }
 
+    /// Front matter is composed without Yams's regular-expression rules; bools and empty values
+    /// must read as they did with them (`null` and `~` stayed text unless tagged `!!null`).
+    @Test func frontMatterWordsReadAsBefore() throws {
+        func matter(_ line: String) throws -> FrontMatter {
+            try FrontMatter.split("---\n\(line)\n---\nBody\n", file: "a.md")
+        }
+        for (word, value) in [
+            ("yes", true), ("tRuE", true), ("ON", true), ("!!bool yes", true), ("no", false), ("Off", false),
+        ] {
+            #expect(try matter("draft: \(word)").bool("draft", file: "a.md") == value, "draft: \(word)")
+        }
+        for word in ["'true'", "\"no\"", "1", "y"] {
+            #expect(throws: SiteError.self, "draft: \(word)") {
+                try matter("draft: \(word)").bool("draft", file: "a.md")
+            }
+        }
+        for (word, text) in [
+            ("null", "null"), ("~", "~"), ("'null'", "null"), ("2024", "2024"), ("no", "no"),
+        ] {
+            #expect(try matter("description: \(word)").string("description", file: "a.md") == text, "\(word)")
+        }
+        for word in ["", "''", "!!null x"] {
+            #expect(try matter("description: \(word)").string("description", file: "a.md") == nil, "\(word)")
+        }
+        #expect(try matter("tags: null").strings("tags", file: "a.md").isEmpty)
+    }
+
     @Test func permalinkTokensShapePostURLs() throws {
         let site = try TempSite([
             "site.toml":
