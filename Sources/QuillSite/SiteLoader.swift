@@ -82,6 +82,7 @@ struct SiteLoader {
             collected.withLock { $0 += local }
         }
         var fresh = EntryCache(source: cache.source)
+        fresh.items.reserveCapacity(sources.count)
         var all = [Result<(Entry, [String]), SiteError>?](repeating: nil, count: sources.count)
         for loaded in collected.withLock({ $0 }) {
             all[loaded.index] = loaded.result
@@ -116,7 +117,9 @@ struct SiteLoader {
     private func checkURLs(_ entries: [Entry]) -> [SiteError] {
         var errors: [SiteError] = []
         var owners: [String: String] = ["/": "the home page"]
-        for entry in entries.sorted(by: { $0.sourcePath < $1.sourcePath }) {
+        // In source order, so the first of two claimants owns a URL; sorted once for both loops.
+        let ordered = entries.sorted(by: { $0.sourcePath < $1.sourcePath })
+        for entry in ordered {
             if let reserved = Self.reservedPaths.first(where: { entry.url.hasPrefix($0) }) {
                 errors.append(
                     SiteError(
@@ -131,7 +134,7 @@ struct SiteLoader {
                 owners[entry.url] = entry.sourcePath
             }
         }
-        for entry in entries.sorted(by: { $0.sourcePath < $1.sourcePath }) {
+        for entry in ordered {
             for alias in entry.aliases {
                 let normalized = alias.hasSuffix("/") || alias.contains(".") ? alias : alias + "/"
                 if let owner = owners[normalized] ?? owners[alias], owner != entry.sourcePath {
