@@ -8,10 +8,11 @@ APT_BUILD := pkg-config gcc libc6-dev libseccomp-dev libcap-dev libcmark-gfm-dev
              libcmark-gfm-extensions-dev zlib1g-dev libbrotli-dev libssl-dev
 APT_TEST := strace
 STATIC := .build-static
-# quill with the Swift runtime and Foundation linked in (cmark, zlib, brotli stay Debian's shared
-# libraries): loading 25 shared libraries was a fifth of a one-post rebuild.
-QUILL_BUILD := .build-quill
-QUILL := $(QUILL_BUILD)/release/quill
+# Release builds link the Swift runtime and Foundation in (cmark, zlib, brotli, libcrypto stay
+# Debian's shared libraries): loading 25 shared libraries was a fifth of quill's one-post rebuild.
+# warren and quill share the flags, and with them one scratch path: their dependencies build once.
+RELEASE := swift build -c release --static-swift-stdlib
+QUILL := .build/release/quill
 ENGINES := .build/test-engines
 DEMO_ENGINES := .build/demo-engines
 CONFIG ?= examples/warren.toml
@@ -40,8 +41,8 @@ deps-test: deps
 	fi
 
 build: deps engine demo-engines
-	swift build -c release --product warren
-	swift build -c release --product quill --scratch-path $(QUILL_BUILD) --static-swift-stdlib
+	$(RELEASE) --product warren
+	$(RELEASE) --product quill
 
 # The engine is static (no dynamic libraries: a rootfs needs nothing but the binary and the site),
 # so it builds in its own scratch path with its own flags.

@@ -15,8 +15,8 @@ missing=$(for p in hugo bc time; do dpkg -s $p >/dev/null 2>&1 || echo $p; done)
 # QUILL=/path/to/quill measures another build of quill (e.g. an older one, for before/after).
 if [ -z "${QUILL:-}" ]; then
     # As `make build` builds it: the Swift runtime static, in its own scratch path.
-    swift build -c release --product quill --scratch-path .build-quill --static-swift-stdlib >/dev/null
-    QUILL=$PWD/.build-quill/release/quill
+    swift build -c release --static-swift-stdlib --product quill >/dev/null   # as make build does
+    QUILL=$PWD/.build/release/quill
 fi
 
 # Generate the posts once, as front matter + Markdown both tools read.

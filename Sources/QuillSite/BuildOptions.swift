@@ -17,6 +17,42 @@ public struct BuildOptions: Sendable {
     public init() {}
 }
 
+extension BuildOptions {
+    /// The site and options of `build [SITE] [--out DIR | --out=DIR] [--drafts] [--future]
+    /// [--full]`, each at most once, in any order: what `quill build` reads without
+    /// ArgumentParser, whose reflection over the command types cost ~5 ms of a one-post rebuild.
+    /// nil for anything else (help, a mistake, `--`, a value starting with "-"), which the CLI
+    /// leaves to ArgumentParser: it parses exactly what this accepts the same way, and names
+    /// every problem.
+    public static func plainBuild(_ arguments: [String]) -> (site: String, options: BuildOptions)? {
+        guard arguments.first == "build" else { return nil }
+        var site: String?
+        var options = BuildOptions()
+        var seen: Set<String> = []
+        var rest = arguments.dropFirst()
+        while let argument = rest.popFirst() {
+            if argument == "--out" || argument.hasPrefix("--out=") {
+                let value = argument == "--out" ? rest.popFirst() : String(argument.dropFirst("--out=".count))
+                guard seen.insert("--out").inserted, let value, !value.isEmpty, !value.hasPrefix("-") else {
+                    return nil
+                }
+                options.output = value
+            } else if ["--drafts", "--future", "--full"].contains(argument) {
+                guard seen.insert(argument).inserted else { return nil }
+                switch argument {
+                case "--drafts": options.drafts = true
+                case "--future": options.future = true
+                default: options.full = true
+                }
+            } else {
+                guard site == nil, !argument.isEmpty, !argument.hasPrefix("-") else { return nil }
+                site = argument
+            }
+        }
+        return (site ?? ".", options)
+    }
+}
+
 public struct BuildSummary: Sendable {
     public var posts: Int
     public var pages: Int

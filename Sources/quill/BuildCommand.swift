@@ -30,36 +30,6 @@ struct BuildCommand: ParsableCommand {
         // would only delay the exit.
         withExtendedLifetime(summary) { Foundation.exit(0) }
     }
-
-    /// The site and options of `build [SITE] [--out DIR | --out=DIR] [--drafts] [--future]
-    /// [--full]`, each at most once; nil for anything else, which is left to ArgumentParser.
-    static func plainArguments(_ arguments: [String]) -> (String, BuildOptions)? {
-        guard arguments.first == "build" else { return nil }
-        var site: String?
-        var options = BuildOptions()
-        var seen: Set<String> = []
-        var rest = arguments.dropFirst()
-        while let argument = rest.popFirst() {
-            if argument == "--out" || argument.hasPrefix("--out=") {
-                let value = argument == "--out" ? rest.popFirst() : String(argument.dropFirst("--out=".count))
-                guard seen.insert("--out").inserted, let value, !value.isEmpty, !value.hasPrefix("-") else {
-                    return nil
-                }
-                options.output = value
-            } else if ["--drafts", "--future", "--full"].contains(argument) {
-                guard seen.insert(argument).inserted else { return nil }
-                switch argument {
-                case "--drafts": options.drafts = true
-                case "--future": options.future = true
-                default: options.full = true
-                }
-            } else {
-                guard site == nil, !argument.isEmpty, !argument.hasPrefix("-") else { return nil }
-                site = argument
-            }
-        }
-        return (site ?? ".", options)
-    }
 }
 
 /// Runs one build, printing warnings, a progress line on a terminal, and errors as FILE:LINE.

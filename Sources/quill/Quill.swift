@@ -1,4 +1,5 @@
 import ArgumentParser
+import QuillSite
 
 @main
 struct Quill: ParsableCommand {
@@ -14,7 +15,7 @@ struct Quill: ParsableCommand {
     /// every mistake, other commands) goes through ArgumentParser, which names the problem.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let (site, options) = BuildCommand.plainArguments(arguments) {
+        if let (site, options) = BuildOptions.plainBuild(arguments) {
             do { try BuildCommand.build(site: site, options: options) } catch { exit(withError: error) }
         }
         main(arguments)
