@@ -36,11 +36,9 @@ public final class Entry: Sendable {
     public let meta: [String: String]
     /// Front matter keys Quill does not know, passed to templates as they are.
     public let extra: [String: PlainValue]
-    /// The rendered body and excerpt as UTF-8. An entry from the cache keeps slices of the
-    /// cache file's buffer: a rebuild decodes them only for the few pages it renders.
-    let htmlUTF8: ArraySlice<UInt8>
-    let excerptHTMLUTF8: ArraySlice<UInt8>
-    let excerptTextUTF8: ArraySlice<UInt8>
+    /// The rendered body and excerpt: an entry from the cache reads them from the previous
+    /// build's files only for the few pages a rebuild renders.
+    let body: EntryBody
     public let wordCount: Int
     /// A hash of the file's bytes and every resolved field, for the incremental cache.
     public let contentHash: String
@@ -49,9 +47,9 @@ public final class Entry: Sendable {
     /// empty (a freshly parsed entry), else the cache's copy.
     public let cardHash: String
 
-    public var html: String { String(decoding: htmlUTF8, as: UTF8.self) }
-    public var excerptHTML: String { String(decoding: excerptHTMLUTF8, as: UTF8.self) }
-    public var excerptText: String { String(decoding: excerptTextUTF8, as: UTF8.self) }
+    public var html: String { body.text(.html) }
+    public var excerptHTML: String { body.text(.excerptHTML) }
+    public var excerptText: String { body.text(.excerptText) }
 
     public var readingMinutes: Int { max(1, (wordCount + 229) / 230) }
 
@@ -61,8 +59,7 @@ public final class Entry: Sendable {
         authorSlugs: [String], dateISO: String, dateDisplay: String, internalTags: [String],
         authors: [String], description: String?, image: String?, aliases: [String],
         canonicalURL: String?, meta: [String: String], extra: [String: PlainValue],
-        html: ArraySlice<UInt8>, excerptHTML: ArraySlice<UInt8>, excerptText: ArraySlice<UInt8>,
-        wordCount: Int, contentHash: String, cardHash: String = ""
+        body: EntryBody, wordCount: Int, contentHash: String, cardHash: String = ""
     ) {
         self.kind = kind
         self.sourcePath = sourcePath
@@ -86,9 +83,7 @@ public final class Entry: Sendable {
         self.canonicalURL = canonicalURL
         self.meta = meta
         self.extra = extra
-        self.htmlUTF8 = html
-        self.excerptHTMLUTF8 = excerptHTML
-        self.excerptTextUTF8 = excerptText
+        self.body = body
         self.wordCount = wordCount
         self.contentHash = contentHash
         self.cardHash =
@@ -96,8 +91,7 @@ public final class Entry: Sendable {
             ? Self.computeCardHash(
                 [
                     title, url, dateISO, dateDisplay, "\(max(1, (wordCount + 229) / 230))",
-                    String(decoding: excerptHTML, as: UTF8.self),
-                    String(decoding: excerptText, as: UTF8.self),
+                    body.text(.excerptHTML), body.text(.excerptText),
                     description ?? "\u{0}", image ?? "\u{0}",
                 ],
                 lists: [tags, tagSlugs, authors, authorSlugs, internalTags], extra: extra)

@@ -5,12 +5,14 @@ import Synchronization
 /// source file whose size, modification time and inode are unchanged (front matter and Markdown
 /// parsing were most of a one-post rebuild). The whole cache is dropped when site.toml or the
 /// cache version changes, since settings (time zone, permalink, author) shape every entry.
-/// The file is written in source-path order, so a full and an incremental build write the same
-/// bytes.
+/// Both files are written in source-path order, so a full and an incremental build write the
+/// same bytes.
 ///
-/// Loading is one read into one buffer; entries keep slices of it for their rendered HTML and
-/// excerpts (decoded only for the pages a build renders), and writing copies unchanged items'
-/// bytes from it in runs, without encoding them again.
+/// Each entry's rendered HTML and excerpts are in `.quill/entries-html`, one after another in
+/// the same order; `entries` records only their lengths. Loading reads `entries` (small) and
+/// opens `entries-html`, which is read only for pages that render (EntryBody); writing copies
+/// unchanged items' bytes from the previous files in runs, without encoding them again (the
+/// HTML in the kernel, with sendfile).
 struct EntryCache: Sendable {
     struct Item: Sendable {
         var identity: String
@@ -22,22 +24,29 @@ struct EntryCache: Sendable {
     }
 
     static let path = "entries"
-    static let version = "quill-entries-3"
+    static let bodiesPath = "entries-html"
+    /// Version 4 moved the HTML to `entries-html`; a version 3 cache is ignored.
+    static let version = "quill-entries-4"
 
     var items: [String: Item] = [:]
     /// The previous build's cache file, which reused items' `encoded` ranges point into.
     var source: [UInt8] = []
+    /// The previous build's `entries-html`, which reused items' bodies point into.
+    var bodies: EntryBodyFile? = nil
 
     /// The hash of the site.toml the entries were made with; the caller drops a cache whose hash
     /// is not the current one's.
     var configHash = ""
 
-    /// The cache of a previous build, or an empty one when it is missing, of another version or
-    /// unreadable.
+    /// The cache of a previous build, or an empty one when it is missing, of another version,
+    /// unreadable, or when its two files do not match in size.
     static func load(buildRoot: String) -> EntryCache {
         guard let bytes = FileSystem.readAll(buildRoot + "/.quill/" + path) else { return EntryCache() }
         var reader = ByteReader(bytes: bytes)
-        guard reader.string() == version else { return EntryCache() }
+        guard reader.string() == version,
+            let bodies = EntryBodyFile(path: buildRoot + "/.quill/" + bodiesPath)
+        else { return EntryCache() }
+        reader.bodies = bodies
         var cache = EntryCache()
         cache.configHash = reader.string()
         let count = reader.int()
@@ -49,8 +58,12 @@ struct EntryCache: Sendable {
             item.encoded = start..<reader.offset
             cache.items[item.entry.sourcePath] = item
         }
+        guard reader.ok, reader.offset == bytes.count, reader.bodyOffset == bodies.size else {
+            return EntryCache()
+        }
         cache.source = bytes
-        return reader.ok ? cache : EntryCache()
+        cache.bodies = bodies
+        return cache
     }
 
     func cached(_ sourcePath: String, identity: String) -> Item? {
@@ -58,15 +71,18 @@ struct EntryCache: Sendable {
         return item
     }
 
-    /// The file's bytes as chunks: runs of reused items are slices of `source` (adjacent ones
-    /// merged), new items are encoded.
-    func encoded(configHash: String) -> [ArraySlice<UInt8>] {
+    /// The two files' contents: `entries` as chunks (runs of reused items are slices of
+    /// `source`, adjacent ones merged; new items encoded) and `entries-html` as segments (runs
+    /// of the previous file, and new items' bytes).
+    func encoded(configHash: String) -> (entries: [ArraySlice<UInt8>], bodies: [FileSystem.Segment]) {
         var writer = ByteWriter()
         writer.string(Self.version)
         writer.string(configHash)
         writer.int(items.count)
         var chunks: [ArraySlice<UInt8>] = []
+        var segments: [FileSystem.Segment] = []
         var run: Range<Int>? = nil
+        var bodyRun: Range<Int>? = nil
         func flush() {
             if !writer.bytes.isEmpty {
                 chunks.append(writer.bytes[...])
@@ -76,6 +92,10 @@ struct EntryCache: Sendable {
         func flushRun() {
             if let current = run { chunks.append(source[current]) }
             run = nil
+        }
+        func flushBodyRun() {
+            if let current = bodyRun, let bodies { segments.append(.copy(bodies.descriptor, current)) }
+            bodyRun = nil
         }
         for path in items.keys.sorted() {
             let item = items[path]!
@@ -91,10 +111,25 @@ struct EntryCache: Sendable {
                 flushRun()
                 writer.item(item)
             }
+            let body = item.entry.body
+            if let stored = body.stored, stored.file === bodies {
+                if let current = bodyRun, current.upperBound == stored.range.lowerBound {
+                    bodyRun = current.lowerBound..<stored.range.upperBound
+                } else {
+                    flushBodyRun()
+                    bodyRun = stored.range
+                }
+            } else {
+                flushBodyRun()
+                for field in [EntryBody.Field.html, .excerptHTML, .excerptText] {
+                    segments.append(.bytes(body.bytes(field)[...]))
+                }
+            }
         }
         flushRun()
         flush()
-        return chunks
+        flushBodyRun()
+        return (chunks, segments)
     }
 }
 
@@ -138,11 +173,6 @@ private struct ByteWriter {
     mutating func string(_ value: String) {
         int(value.utf8.count)
         bytes += value.utf8
-    }
-
-    mutating func bytes(_ value: ArraySlice<UInt8>) {
-        int(value.count)
-        bytes += value
     }
 
     mutating func optional(_ value: String?) {
@@ -198,7 +228,8 @@ private struct ByteWriter {
         strings(metaKeys)
         strings(metaKeys.map { e.meta[$0]! })
         plain(.map(e.extra))
-        for text in [e.htmlUTF8, e.excerptHTMLUTF8, e.excerptTextUTF8] { bytes(text) }
+        // The bodies themselves go to entries-html, in the same order.
+        for length in e.body.lengths { int(length) }
         int(e.wordCount)
         string(e.contentHash)
         string(e.cardHash)
@@ -210,6 +241,9 @@ private struct ByteReader {
     var bytes: [UInt8]
     var offset = 0
     var ok = true
+    /// The entries-html file the items' bodies are in, and where the next item's body starts.
+    var bodies: EntryBodyFile? = nil
+    var bodyOffset = 0
 
     private mutating func take(_ count: Int) -> ArraySlice<UInt8>? {
         guard ok, count >= 0, offset + count <= bytes.count else {
@@ -239,16 +273,6 @@ private struct ByteReader {
             return ""
         }
         return String(decoding: slice, as: UTF8.self)
-    }
-
-    /// A field left as a slice of the buffer (no copy, no decoding).
-    mutating func slice() -> ArraySlice<UInt8> {
-        let count = int()
-        guard count <= bytes.count, let slice = take(count) else {
-            ok = false
-            return []
-        }
-        return slice
     }
 
     mutating func optional() -> String? { bool() ? string() : nil }
@@ -326,9 +350,15 @@ private struct ByteReader {
             ok = false
             return nil
         }
-        let html = slice()
-        let excerptHTML = slice()
-        let excerptText = slice()
+        let lengths = [int(), int(), int()]
+        guard let bodies, lengths.allSatisfy({ $0 >= 0 && $0 <= bodies.size }),
+            bodyOffset + lengths.reduce(0, +) <= bodies.size
+        else {
+            ok = false
+            return nil
+        }
+        let body = EntryBody(file: bodies, offset: bodyOffset, lengths: lengths)
+        bodyOffset += lengths.reduce(0, +)
         let wordCount = int()
         let contentHash = string()
         let cardHash = string()
@@ -340,8 +370,7 @@ private struct ByteReader {
             authors: authors, description: description, image: image, aliases: aliases,
             canonicalURL: canonicalURL,
             meta: Dictionary(zip(metaKeys, metaValues), uniquingKeysWith: { first, _ in first }),
-            extra: extra, html: html, excerptHTML: excerptHTML, excerptText: excerptText,
-            wordCount: wordCount, contentHash: contentHash, cardHash: cardHash)
+            extra: extra, body: body, wordCount: wordCount, contentHash: contentHash, cardHash: cardHash)
         return EntryCache.Item(identity: identity, entry: entry, warnings: warnings)
     }
 }

@@ -114,8 +114,9 @@ struct EntryLoader: Sendable {
             authors: authors, description: try matter.string("description", file: file),
             image: try matter.string("image", file: file), aliases: aliases,
             canonicalURL: try matter.string("canonical_url", file: file), meta: meta, extra: extra,
-            html: ArraySlice(rendered.html.utf8), excerptHTML: ArraySlice(excerptHTML.utf8),
-            excerptText: ArraySlice(excerptText.utf8), wordCount: rendered.wordCount,
+            body: EntryBody(
+                html: Array(rendered.html.utf8), excerptHTML: Array(excerptHTML.utf8),
+                excerptText: Array(excerptText.utf8)), wordCount: rendered.wordCount,
             contentHash: hasher.hexDigest())
         return (entry, warnings)
     }

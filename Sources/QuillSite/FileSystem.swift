@@ -71,21 +71,87 @@ enum FileSystem {
         }
     }
 
-    /// Writes a new file from chunks, one write each (a cache file is mostly runs of an older
-    /// one's bytes, so it is never joined into one array first).
-    static func writeNew(_ path: String, chunks: [ArraySlice<UInt8>]) throws(Errno) {
+    /// What a new file is made of: bytes in memory, or a range of an open file.
+    enum Segment {
+        case bytes(ArraySlice<UInt8>)
+        case copy(FileDescriptor, Range<Int>)
+    }
+
+    /// Writes a new file from segments; ranges of other files are copied in the kernel
+    /// (sendfile: no read into this process, no page faults here), or with pread and
+    /// write where the file system cannot.
+    static func writeNew(_ path: String, segments: [Segment]) throws(Errno) {
         do {
             let fd = try FileDescriptor.open(
                 FilePath(path), .writeOnly, options: [.create, .exclusiveCreate],
                 permissions: [.ownerReadWrite, .groupRead, .otherRead], retryOnInterrupt: true)
             try fd.closeAfter {
-                for chunk in chunks { _ = try fd.writeAll(chunk) }
+                for segment in segments {
+                    switch segment {
+                    case .bytes(let bytes): _ = try fd.writeAll(bytes)
+                    case .copy(let source, let range): try copy(from: source, range, to: fd)
+                    }
+                }
             }
         } catch let error as Errno {
             throw error
         } catch {
             throw Errno.ioError
         }
+    }
+
+    /// Appends `range` of `source` at `target`'s position.
+    private static func copy(from source: FileDescriptor, _ range: Range<Int>, to target: FileDescriptor)
+        throws(Errno)
+    {
+        var offset = off_t(range.lowerBound)
+        var left = range.count
+        while left > 0 {
+            // sendfile(2) (file to file since Linux 2.6.33): Glibc's module has no copy_file_range.
+            let copied = sendfile(target.rawValue, source.rawValue, &offset, left)
+            if copied > 0 {
+                left -= copied
+                continue
+            }
+            let error = copied == 0 ? Errno.ioError : Errno(rawValue: errno)
+            if error == .interrupted { continue }
+            guard [ENOSYS, EXDEV, EINVAL, EOPNOTSUPP].contains(error.rawValue) else {
+                throw error
+            }
+            // Unsupported here: the rest through memory.
+            let bytes = try readExactly(source, Int(offset)..<(Int(offset) + left))
+            do { _ = try target.writeAll(bytes) } catch let failure as Errno { throw failure } catch {
+                throw Errno.ioError
+            }
+            return
+        }
+    }
+
+    /// Exactly `range` of an open file (pread); a short file is an error.
+    static func readExactly(_ fd: FileDescriptor, _ range: Range<Int>) throws(Errno) -> [UInt8] {
+        var failure: Errno? = nil
+        let bytes = [UInt8](unsafeUninitializedCapacity: range.count) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                do {
+                    let read = try fd.read(
+                        fromAbsoluteOffset: Int64(range.lowerBound + count),
+                        into: UnsafeMutableRawBufferPointer(
+                            UnsafeMutableBufferPointer(rebasing: buffer[count...])),
+                        retryOnInterrupt: true)
+                    if read == 0 {
+                        failure = .ioError
+                        return
+                    }
+                    count += read
+                } catch {
+                    failure = error as? Errno ?? .ioError
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+        return bytes
     }
 
     /// A whole file in one array, read straight into it (no Data, no second copy); nil when it

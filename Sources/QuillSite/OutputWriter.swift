@@ -151,11 +151,15 @@ final class OutputWriter: Sendable {
     }
 
     func writeMetadata(_ path: String, chunks: [ArraySlice<UInt8>]) throws(SiteError) {
+        try writeMetadata(path, segments: chunks.map { .bytes($0) })
+    }
+
+    func writeMetadata(_ path: String, segments: [FileSystem.Segment]) throws(SiteError) {
         let target = root + "/.quill/" + path
         try FileSystem.makeDirectories(root + "/.quill")
         unlink(target)  // a recycled folder's old copy (never written in place: it may be linked)
         do {
-            try FileSystem.writeNew(target, chunks: chunks)
+            try FileSystem.writeNew(target, segments: segments)
         } catch {
             throw SiteError(file: target, line: 1, "cannot write: \(error)")
         }

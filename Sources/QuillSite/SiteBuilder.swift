@@ -67,14 +67,16 @@ public enum SiteBuilder {
             throw BuildFailure([error])
         }
 
-        // A recycled folder's entry cache (5 MB) and manifest are always replaced. Unlinking a
+        // A recycled folder's entry cache (its HTML 5 MB) and manifest are always replaced. Unlinking a
         // file whose pages are still being written back waits for that I/O (8-12 ms seen for
         // the cache a few seconds after the build that wrote it), so they go now, on another
         // thread, while the pages are planned; the cache's job waits for it before writing.
         let cleared = DispatchGroup()
         if recycled {
             DispatchQueue.global().async(group: cleared) {
-                for path in [".quill/" + EntryCache.path, OutputWriter.manifestPath] {
+                for path in [
+                    ".quill/" + EntryCache.path, ".quill/" + EntryCache.bodiesPath, OutputWriter.manifestPath,
+                ] {
                     unlink(staging + "/" + path)
                 }
             }
@@ -100,8 +102,10 @@ public enum SiteBuilder {
         let jobs =
             pageJobs + [
                 { () throws in
-                    let chunks = entries.encoded(configHash: configHash)
+                    let (chunks, bodies) = entries.encoded(configHash: configHash)
                     cleared.wait()
+                    // The bodies first: an entries file is only ever beside its whole bodies.
+                    try writer.writeMetadata(EntryCache.bodiesPath, segments: bodies)
                     try writer.writeMetadata(EntryCache.path, chunks: chunks)
                 }
             ]

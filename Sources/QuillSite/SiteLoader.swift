@@ -81,7 +81,7 @@ struct SiteLoader {
             }
             collected.withLock { $0 += local }
         }
-        var fresh = EntryCache(source: cache.source)
+        var fresh = EntryCache(source: cache.source, bodies: cache.bodies)
         fresh.items.reserveCapacity(sources.count)
         var all = [Result<(Entry, [String]), SiteError>?](repeating: nil, count: sources.count)
         for loaded in collected.withLock({ $0 }) {

@@ -85,4 +85,30 @@ import Testing
         // The next build has a whole cache again.
         #expect(try site.build().parsed == 0)
     }
+
+    @Test func aCacheWhoseHTMLFileDoesNotMatchIsIgnored() throws {
+        var files: [String: String] = [:]
+        for day in 1...4 { files["content/posts/2024-01-0\(day)-p\(day).md"] = post(day) }
+        let site = try TempSite(files)
+        try age(site, files.keys.sorted(), minutes: 60)
+        let first = try site.build()
+        let bodies = first.buildFolder + "/.quill/" + EntryCache.bodiesPath
+        let bytes = try #require(FileManager.default.contents(atPath: bodies))
+        // Every post's HTML is there, not in `entries`.
+        #expect(String(decoding: bytes, as: UTF8.self).contains("<em>emphasis</em>"))
+        let entries = try #require(
+            FileManager.default.contents(atPath: first.buildFolder + "/.quill/entries"))
+        #expect(!String(decoding: entries, as: UTF8.self).contains("<em>emphasis</em>"))
+        // One byte short: the lengths in `entries` no longer add up, so nothing is reused.
+        try Data(bytes.dropLast()).write(to: URL(fileURLWithPath: bodies))
+        let second = try site.build()
+        #expect(second.parsed == 4, "parsed \(second.parsed)")
+        try expectSameAsFull(site, "after a short entries-html")
+        // Missing altogether: the same.
+        let third = try site.build()
+        #expect(third.parsed == 0)
+        unlink(third.buildFolder + "/.quill/" + EntryCache.bodiesPath)
+        #expect(try site.build().parsed == 4)
+        try expectSameAsFull(site, "after a missing entries-html")
+    }
 }

@@ -4,7 +4,7 @@ import Testing
 @testable import QuillSite
 
 /// Builds Fixtures/small and compares every file with Fixtures/small-expected (the .gz/.br
-/// siblings and the cache manifest excepted). QUILL_UPDATE_GOLDEN=1 rewrites the expected files.
+/// siblings, the cache manifest and the entry cache excepted). QUILL_UPDATE_GOLDEN=1 rewrites the expected files.
 @Suite struct GoldenTests {
     static let fixtures = repositoryRoot + "/Tests/QuillSiteTests/Fixtures"
 
@@ -29,7 +29,7 @@ import Testing
         let output = work + "/public"
         let produced = tree(output).filter {
             !$0.hasSuffix(".gz") && !$0.hasSuffix(".br") && $0 != OutputWriter.manifestPath
-                && $0 != ".quill/" + EntryCache.path
+                && $0 != ".quill/" + EntryCache.path && $0 != ".quill/" + EntryCache.bodiesPath
         }
         let expectedRoot = Self.fixtures + "/small-expected"
         if ProcessInfo.processInfo.environment["QUILL_UPDATE_GOLDEN"] == "1" {

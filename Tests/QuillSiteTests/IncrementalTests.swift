@@ -4,12 +4,13 @@ import Testing
 @testable import QuillSite
 
 @Suite struct IncrementalTests {
-    /// Every file's bytes, but for the parsed-entry cache: it holds only files older than two
+    /// Every file's bytes, but for the parsed-entry cache's two files: they hold only files older than two
     /// seconds at build time (see EntryCache), so two builds a moment apart may differ there.
     private func contents(_ root: String) throws -> [String: Data] {
         var out: [String: Data] = [:]
         let resolved = root + "/"
-        for path in tree(root) where path != ".quill/" + EntryCache.path {
+        let cache: Set = [".quill/" + EntryCache.path, ".quill/" + EntryCache.bodiesPath]
+        for path in tree(root) where !cache.contains(path) {
             out[path] = try Data(contentsOf: URL(fileURLWithPath: resolved + path))
         }
         return out
