@@ -10,7 +10,8 @@ import SystemPackage
 /// (an editor's save is several events), and returns the changed paths.
 public final class Inotify {
     private let fd: FileDescriptor
-    private var watches: [Int32: String] = [:]
+    /// Each watched folder, and whether new subfolders in it are watched too.
+    private var watches: [Int32: (path: String, recursive: Bool)] = [:]
     private static let mask: UInt32 = UInt32(
         IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_ATTRIB)
 
@@ -26,7 +27,7 @@ public final class Inotify {
     public func watch(_ path: String, recursive: Bool) throws(Errno) {
         let wd = inotify_add_watch(fd.rawValue, path, Self.mask)
         guard wd >= 0 else { throw Errno(rawValue: errno) }
-        watches[wd] = path
+        watches[wd] = (path, recursive)
         guard recursive, let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
             return
         }
@@ -83,10 +84,13 @@ public final class Inotify {
                 $0 != 0
             }
             let name = String(decoding: nameBytes, as: UTF8.self)
-            if let folder = watches[wd] {
+            if let (folder, recursive) = watches[wd] {
                 let path = name.isEmpty ? folder : folder + "/" + name
                 changed.append(path)
-                if mask & UInt32(IN_ISDIR) != 0, mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
+                // Only in a recursive tree: a folder made in the site folder itself is a build
+                // folder, and watching it made every rebuild (which updates the recycled spare)
+                // trigger the next one, forever.
+                if recursive, mask & UInt32(IN_ISDIR) != 0, mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
                     try? watch(path, recursive: true)
                 }
             }
