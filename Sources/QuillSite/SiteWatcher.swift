@@ -18,6 +18,11 @@ public struct SiteWatcher {
     public var options: BuildOptions
     /// How long one wait for changes lasts before an `.idle` event (ms; -1: forever).
     public var idleTimeout: Int32 = -1
+    /// How long events must pause before a rebuild starts (ms). An editor's save is a burst of a
+    /// few events within a millisecond or two; a longer burst (a checkout) that outlasts it only
+    /// costs one more rebuild, since events during a build start the next. It was 150 ms, most
+    /// of an edit's way to the published site (a one-post rebuild is ~50 ms).
+    public var quiet: Int32 = 20
 
     public init(site: String, options: BuildOptions) {
         self.site = site.count > 1 && site.hasSuffix("/") ? String(site.dropLast()) : site
@@ -45,7 +50,7 @@ public struct SiteWatcher {
             guard onEvent(event) else { return }
             var relevant: [String] = []
             while relevant.isEmpty {
-                let changed = try inotify.wait(timeout: idleTimeout)
+                let changed = try inotify.wait(quiet: quiet, timeout: idleTimeout)
                 if changed.isEmpty {
                     guard onEvent(.idle) else { return }
                     continue
