@@ -198,10 +198,11 @@ if [ "$BUILD_POSTS" -gt 0 ]; then
          /^full build, tmpfs +[0-9]/ { print "full_tmpfs_s", $4 + 0, $5 + 0 }
          /^full build, tmpfs, CPU time/ { print "full_tmpfs_cpu_s", $6 + 0, $7 + 0 }
          /^rebuild --full \(quill\)/ { print "refull_s", $4 + 0, $5 + 0 }
-         /^HTML files written/ { print "html_files", $4, $5 }' "$WORK/build.out" |
+         /^HTML files written/ { print "html_files", $4, $5 }
+         /^quill watch: edit->published/ { print "watch_s", $4 + 0, "-" }' "$WORK/build.out" |
         while read -r metric q h; do
             row 1 1 1 quill build "$metric" "$q" ""
-            row 1 1 1 hugo build "$metric" "$h" ""
+            [ "$h" = - ] || row 1 1 1 hugo build "$metric" "$h" ""
         done
     row 1 1 1 quill build runs "$BUILD_RUNS" ""
 fi
