@@ -199,7 +199,8 @@ if [ "$BUILD_POSTS" -gt 0 ]; then
          /^full build, tmpfs, CPU time/ { print "full_tmpfs_cpu_s", $6 + 0, $7 + 0 }
          /^rebuild --full \(quill\)/ { print "refull_s", $4 + 0, $5 + 0 }
          /^HTML files written/ { print "html_files", $4, $5 }
-         /^quill watch: edit->published/ { print "watch_s", $4 + 0, "-" }' "$WORK/build.out" |
+         /^quill watch: edit->published/ { print "watch_s", $4 + 0, "-" }
+         /^  \(first after a full build\)/ { print "incremental_first_s", $6 + 0, "-" }' "$WORK/build.out" |
         while read -r metric q h; do
             row 1 1 1 quill build "$metric" "$q" ""
             [ "$h" = - ] || row 1 1 1 hugo build "$metric" "$h" ""

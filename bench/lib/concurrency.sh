@@ -84,7 +84,7 @@ conc_run() {
     fi
     hold_stop hold1
     # What warren said while the connections were held (accept or spawn failures, pauses).
-    tail -n +"$((mark + 1))" "$WORK/warren.log" | { grep -v -e 'event=conn .* exit=0$' -e 'event=stderr' || true; } |
+    tail -n +"$((mark + 1))" "$WORK/warren.log" | { grep -v -e 'event=conn .* exit=0\( prespawned=true\)\?$' -e 'event=stderr' || true; } |
         awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^event=/) e[$i]++ } END { for (k in e) print "log_" substr(k, 7), e[k] }'
     sleep 3
 }

@@ -146,6 +146,7 @@ if build:
                      ("full_cpu_s", "full build, CPU time (s)"), ("incremental_cpu_s", "one post changed, CPU time (s)"),
                      ("full_tmpfs_s", "full build, on a tmpfs (s)"), ("full_tmpfs_cpu_s", "full build, on a tmpfs, CPU time (s)"),
                      ("refull_s", "quill build --full beside earlier builds (s)"),
+                     ("incremental_first_s", "one post changed, first rebuild after a full one (s)"),
                      ("watch_s", "quill watch: one post edited to published (s)"),
                      ("html_files", "HTML files")]:
         if ("quill", m) not in build:
