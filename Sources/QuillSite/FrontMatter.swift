@@ -88,11 +88,18 @@ struct FrontMatter {
         if node.scalar == nil {
             throw SiteError(file: file, line: line, "'\(key)' must be a single value, not a list or mapping")
         }
-        if case .scalar(let scalar) = node, scalar.tag.description.hasSuffix("null") || scalar.string.isEmpty
+        if case .scalar(let scalar) = node,
+            scalar.tag.description.hasSuffix("null") || scalar.string.isEmpty || Self.isPlainNull(scalar)
         {
             return nil
         }
         return node.string
+    }
+
+    /// YAML's null words, unquoted (`description: null`, `~`): no value, not the text "null".
+    /// Quoted ('null') they stay text. The basic resolver leaves their tags unresolved.
+    private static func isPlainNull(_ scalar: Node.Scalar) -> Bool {
+        scalar.style == .plain && ["null", "Null", "NULL", "~"].contains(scalar.string)
     }
 
     func bool(_ key: String, file: String) throws(SiteError) -> Bool? {
