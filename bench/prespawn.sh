@@ -39,10 +39,8 @@ PIDS+=($!)
 sleep 1
 
 SITE=$WORK/site/public
-# The post nearest 10 KB, as bench/bench.sh picks it.
-POST=$(cd "$SITE" && find . -path ./tags -prune -o -name index.html -printf '%s %P\n' |
-    grep -v '^[0-9]* index.html$' | awk '{ d = $1 - 10240; if (d < 0) d = -d; print d, $2 }' | sort -n |
-    head -1 | awk '{ sub(/index\.html$/, "", $2); print "/" $2 }')
+source "$ROOT/bench/lib/post.sh"
+POST=$BENCH_POST
 for name in plain prespawn tcpserver; do
     curl -fs "http://127.0.0.1:${PORT[$name]}$POST" | cmp -s - "$SITE${POST}index.html" ||
         { echo "$name does not serve $POST" >&2; tail "$WORK/warren.log" >&2; exit 1; }

@@ -13,7 +13,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 secs=${1:-5}
 period_us=100                      # one sample per 100 us of CPU
-post=${POST:-/leaving-ghost/}
+source "$ROOT/bench/lib/post.sh"
+post=$BENCH_POST
 engine=$ROOT/.build-static/release/quill-engine
 warren=${WARREN:-$ROOT/.build/release/warren}
 site=$(readlink -f "$ROOT/out/site/public")

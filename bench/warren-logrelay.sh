@@ -36,9 +36,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-POST=$(cd "$SITE" && find . -path ./tags -prune -o -name index.html -printf '%s %P\n' |
-    grep -v '^[0-9]* index.html$' | awk '{ d = $1 - 10240; if (d < 0) d = -d; print d, $2 }' | sort -n | head -1 |
-    awk '{ sub(/index\.html$/, "", $2); print "/" $2 }')
+source bench/lib/post.sh
+POST=$BENCH_POST
 
 cat > "$WORK/warren.toml" <<TOML
 [server]
