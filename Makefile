@@ -40,9 +40,15 @@ deps-test: deps
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-build: deps engine demo-engines
-	$(RELEASE) --product warren
-	$(RELEASE) --product quill
+# One invocation for every release product (warren, quill, and the small quill-engine and fuzz
+# replay tool beside them) lets SwiftPM schedule warren's and quill's modules together; the static
+# engine builds meanwhile in its own scratch path. On a fresh 2-core machine this is ~245 s where
+# one product after the other took ~275 s.
+build: deps demo-engines
+	@$(MAKE) -s engine & engine=$$!; \
+	$(RELEASE); rc=$$?; \
+	wait $$engine || rc=1; \
+	exit $$rc
 
 # The engine is static (no dynamic libraries: a rootfs needs nothing but the binary and the site),
 # so it builds in its own scratch path with its own flags.
