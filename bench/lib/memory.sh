@@ -14,11 +14,12 @@ kernel_kb() { echo "$(meminfo_kb KernelStack) $(meminfo_kb PageTables) $(meminfo
 # mem_run PEER PATH COUNT -> metric lines: held, procs, pss_kb_per_conn, kstack/ptables/slab per
 # conn, kb_per_conn.
 mem_run() {
-    local peer=$1 path=$2 count=$3 port pid before after kb0 kb1 fifo out holder ready
+    local peer=$1 path=$2 count=$3 port pid before after kb0 kb1 fifo out holder ready procs0
     port=${PEER_PORT[$peer]}
     pid=${PEER_PID[$peer]}
+    # The caller waited for a quiet machine (two idle seconds) just before.
     sync
-    sleep 1
+    procs0=$(our_procs)
     before=$(python3 "$ROOT/bench/lib/pss.py" "$pid")
     kb0=$(kernel_kb)
     fifo=$WORK/hold.in
@@ -56,6 +57,11 @@ mem_run() {
         printf "pss_kb %.1f\nkstack_kb %.1f\nptables_kb %.1f\nslab_kb %.1f\n", ds / n, dk / n, dt / n, dl / n
         printf "kb_per_conn %.1f\n", (ds + dk + dt + dl) / n
     }'
-    # Let the engines see the close and exit before the next measurement.
-    sleep 2
+    # Let the engines see the close and exit before the next measurement (bounded: 5 s; without
+    # the cgroup to count them, a fixed 2 s).
+    [ -n "$CG_DIR" ] || sleep 2
+    for _ in $(seq 50); do
+        [ "$(our_procs)" -le "$procs0" ] && break
+        sleep 0.1
+    done
 }
