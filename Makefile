@@ -25,16 +25,18 @@ help:
 	@echo "make run    build everything and serve the demo blog on http://127.0.0.1:8080"
 	@echo "make test   run every test (lint, unit, integration; needs root)"
 
-# Installs only what is missing, so a second run costs nothing and needs no network.
+# Installs only what is missing, so a second run costs nothing and needs no network. A package
+# removed but not purged still passes `dpkg -s`, so the status is checked.
+INSTALLED = dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q ' ok installed$$'
 deps:
-	@missing=$$(for p in $(APT_BUILD); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(APT_BUILD); do $(INSTALLED) || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
 deps-test: deps
-	@missing=$$(for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(APT_TEST); do $(INSTALLED) || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

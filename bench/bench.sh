@@ -47,6 +47,7 @@ HOLD_TIMEOUT=120
 MAX_ATTEMPTS=3   # per measurement: the first try and at most two re-runs
 
 source bench/lib/common.sh
+source bench/lib/apt.sh
 source bench/lib/peers.sh
 source bench/lib/load.sh
 source bench/lib/memory.sh
@@ -62,8 +63,8 @@ TSV=bench/results/$RUN.tsv
 [ "$QUICK" = 1 ] && TSV=/tmp/warren-bench-quick-$RUN.tsv   # a quick run is for the harness, not for the record
 
 # --- Peers and build ----------------------------------------------------------------------------
-PEER_PACKAGES="nginx-light ucspi-tcp xinetd bubblewrap apache2-utils wrk hugo curl python3"
-missing=$(for p in $PEER_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+PEER_PACKAGES="nginx-light ucspi-tcp xinetd bubblewrap apache2-utils wrk hugo curl python3 bc time"
+missing=$(missing_packages $PEER_PACKAGES)
 APT_PID=""
 # If the build fails, let apt finish rather than leave dpkg half done.
 trap '[ -z "$APT_PID" ] || wait "$APT_PID" 2>/dev/null' EXIT

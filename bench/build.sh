@@ -10,8 +10,8 @@ RUNS=${RUNS:-3}
 WORK=$(mktemp -d /tmp/quill-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-missing=$(for p in hugo bc time; do dpkg -s $p >/dev/null 2>&1 || echo $p; done)
-[ -z "$missing" ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; }
+source bench/lib/apt.sh
+install_missing hugo bc time
 # QUILL=/path/to/quill measures another build of quill (e.g. an older one, for before/after).
 if [ -z "${QUILL:-}" ]; then
     # As `make build` builds it: the Swift runtime static, in its own scratch path.

@@ -19,10 +19,8 @@ conc=${3:-32}
 engine=$PWD/.build-static/release/quill-engine
 [ -x "$engine" ] || { echo "no $engine: run make engine first" >&2; exit 1; }
 
-missing=$(for p in ucspi-tcp nginx-light wrk apache2-utils; do dpkg -s $p >/dev/null 2>&1 || echo $p; done)
-if [ -n "$missing" ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
-fi
+source bench/lib/apt.sh
+install_missing ucspi-tcp nginx-light wrk apache2-utils
 
 work=$(mktemp -d)
 pids=()
