@@ -91,7 +91,8 @@ demo-site: build
 run: build demo-site
 	exec .build/release/warren serve --config $(CONFIG)
 
-# Benchmarks against nginx, tcpserver, xinetd and bwrap, and the build against Hugo (10 minutes; 14
-# from a fresh clone, building included; needs root). Writes bench/RESULTS.md and bench/results/RUN.tsv.
+# Benchmarks against nginx, tcpserver, xinetd and bwrap, and the build against Hugo (~8 minutes;
+# ~12 from a fresh clone on a fresh machine, packages and building included; needs root). Writes
+# bench/RESULTS.md and bench/results/RUN.tsv.
 bench: deps
 	BENCH_COMMAND="make bench" bench/bench.sh

@@ -78,7 +78,10 @@ if [ -n "$missing" ]; then
     APT_PID=$!
 fi
 say "building (release, static engine) and publishing the demo site"
+BUILD_START=$(date +%s)
 make -s demo-site > /dev/null
+SETUP="the release build (or its check) and the demo site took $(($(date +%s) - BUILD_START)) s"
+[ -z "$missing" ] || SETUP="$SETUP, installing $(echo $missing) meanwhile"
 if [ -n "$APT_PID" ]; then
     wait "$APT_PID" || { cat "$APT_LOG" >&2; die "apt-get could not install $missing"; }
     say "peers installed"
@@ -241,6 +244,6 @@ fi
 ELAPSED=$(($(date +%s) - START))
 python3 bench/lib/report.py "$TSV" --elapsed "$ELAPSED" --post "$POST" --post-bytes "$POST_BYTES" \
     --notfound-bytes "$NOTFOUND_BYTES" --command "${BENCH_COMMAND:-bench/bench.sh $*}" \
-    --commit "$COMMIT" --date "$STARTED" \
+    --commit "$COMMIT" --date "$STARTED" --setup "$SETUP" \
     --results bench/RESULTS.md $([ "$QUICK" = 1 ] && echo --no-results)
 say "done in ${ELAPSED}s; raw rows in $TSV"

@@ -8,6 +8,7 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
 
 ap = argparse.ArgumentParser()
@@ -21,6 +22,7 @@ ap.add_argument("--commit", default="", help="the commit the run measured (defau
 ap.add_argument("--date", default="", help="when the run started (default: now)")
 ap.add_argument("--results", default="bench/RESULTS.md")
 ap.add_argument("--no-results", action="store_true")
+ap.add_argument("--setup", default="", help="what the run installed and built first, for the header")
 a = ap.parse_args()
 
 PEERS = ["warren", "warren-pre", "warren-fresh", "tcpserver", "xinetd", "bwrap", "nginx"]
@@ -41,6 +43,9 @@ with open(a.tsv) as f:
         if r["foreign_cores"] and r["test"] not in ("concurrency", "build"):
             foreign[(r["peer"], r["test"], r["round"])] = float(r["foreign_cores"])
         rounds.setdefault((r["peer"], r["test"]), set()).add(r["round"])
+if not values:
+    # A wrong path or an empty run must not overwrite RESULTS.md with a table of dashes.
+    sys.exit(f"report.py: {a.tsv}: no measurements")
 
 
 def med(peer, test, metric):
@@ -251,6 +256,7 @@ if not a.no_results:
         f"kernel {platform.release()}; shared with other engineers' builds (foreign load is measured, "
         "see below).",
         f"- Peers: {versions}.",
+        *([f"- Set-up, inside the time above: {a.setup}."] if a.setup else []),
         f"- Command: `{a.command}` (as root; `make bench` runs `bench/bench.sh`). Raw rows: "
         f"`bench/results/{os.path.basename(a.tsv)}`.",
         f"- Page: the demo blog's post `{a.post}` ({a.post_bytes} bytes) and the 404 page "
