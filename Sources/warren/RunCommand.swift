@@ -12,9 +12,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run one engine under a policy on this process's stdin and stdout.",
         discussion: """
-            The engine gets stdin as fd 0, stdout as fd 1 and stderr as fd 2, inside the sandbox the
-            policy describes. Exit status: the engine's, or 128+N when signal N ended it; 2 for an
-            invalid policy, 125 when the sandbox could not be set up (the failed step is printed as
+            The engine gets stdin as fd 0, stdout as fd 1 and stderr as fd 2, inside the sandbox the \
+            policy describes. Exit status: the engine's, or 128+N when signal N ended it; 2 for an \
+            invalid policy, 125 when the sandbox could not be set up (the failed step is printed as \
             `warren run: STEP: ERROR`).
             """)
 
