@@ -68,9 +68,9 @@ TSV=bench/results/$RUN.tsv
 PEER_PACKAGES="nginx-light ucspi-tcp xinetd bubblewrap apache2-utils wrk hugo curl python3 bc time"
 missing=$(missing_packages $PEER_PACKAGES)
 APT_PID=""
-# If the build fails, let apt finish rather than leave dpkg half done.
-trap '[ -z "$APT_PID" ] || wait "$APT_PID" 2>/dev/null' EXIT
 APT_LOG=$(mktemp /tmp/warren-bench-apt.XXXXXX)
+# If the build fails, let apt finish rather than leave dpkg half done.
+trap '[ -z "$APT_PID" ] || wait "$APT_PID" 2>/dev/null; rm -f "$APT_LOG"' EXIT
 if [ -n "$missing" ]; then
     # Downloading and unpacking wait on the network and the disk while the build uses the CPU.
     say "installing $missing (meanwhile, the build)"

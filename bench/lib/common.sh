@@ -66,8 +66,9 @@ our_procs() { if [ -n "$CG_DIR" ]; then wc -l < "$CG_DIR/cgroup.procs"; else ech
 # CPU time of the kernel threads (kthreadd's children) in nanoseconds. A kworker that exits takes
 # its time with it; foreign_cores clamps at zero.
 kthreads_ns() {
-    local hz=$1 pids
-    pids=$(cat /proc/2/task/2/children 2>/dev/null) || pids=""
+    local hz=$1 pids=""
+    # In a container pid 2 can be an ordinary process: count only the real kthreadd's children.
+    [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ] && pids=$(cat /proc/2/task/2/children 2>/dev/null)
     [ -n "$pids" ] || { echo 0; return; }
     # Field 2 (comm) has no spaces for kernel threads, so utime and stime are fields 14 and 15.
     (cd /proc && awk -v hz="$hz" '{ s += $14 + $15 } END { printf "%.0f\n", s * 1e9 / hz }' \
