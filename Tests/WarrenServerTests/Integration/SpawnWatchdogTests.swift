@@ -23,8 +23,7 @@ import WarrenSpawn
         defer { if stuck >= 0 { close(stuck) } }
         try #require(stuck >= 0)
         // Its child is frozen in set-up now; the other connection thread still serves.
-        usleep(300_000)
-        let leaves = CgroupTree.subdirectories(of: service)
+        let leaves = Self.leaves(of: service, reaching: 1)
         #expect(leaves.count == 1, "one frozen leaf: \(leaves)")
         for _ in 0..<3 {
             #expect(TestClient.exchange(port: okPort, "")?.contains("/svc-ok/") == true)
@@ -64,12 +63,16 @@ import WarrenSpawn
         defer { _ = Self.freeze(service, false) }
         var clients: [Int32] = []
         defer { for fd in clients where fd >= 0 { close(fd) } }
-        for port in [stuckPort, stuckPort, latePort] {
+        // One at a time, each stuck child in its leaf before the next connection: both threads are
+        // then held, and the third request queues behind one of them.
+        for (index, port) in [stuckPort, stuckPort].enumerated() {
             clients.append(TestClient.connect(port: port))
-            usleep(200_000)
+            try #require(
+                Self.leaves(of: service, reaching: index + 1).count == index + 1,
+                "connection thread \(index) is stuck")
         }
+        clients.append(TestClient.connect(port: latePort))
         try #require(clients.allSatisfy { $0 >= 0 })
-        try #require(CgroupTree.subdirectories(of: service).count == 2, "both connection threads are stuck")
         let late = try warren.waitForLog(of: "event=conn", "service=late")[0]
         #expect(late.contains("reason=timeout step=queued"), "\(late)")
         #expect(!late.contains("pid="), "never cloned: \(late)")
@@ -91,8 +94,7 @@ import WarrenSpawn
         let stuck = TestClient.connect(port: port)
         defer { if stuck >= 0 { close(stuck) } }
         try #require(stuck >= 0)
-        usleep(300_000)
-        try #require(CgroupTree.subdirectories(of: service).count == 1, "the child is in its frozen leaf")
+        try #require(Self.leaves(of: service, reaching: 1).count == 1, "the child is in its frozen leaf")
         warren.signal(SIGTERM)
         #expect(warren.waitForExit() == 0)
         let record = try warren.waitForLog(of: "event=conn", "service=stuck")[0]
@@ -118,6 +120,17 @@ import WarrenSpawn
         }
         try #require(freeze(directory, true))
         return directory
+    }
+
+    /// The leaves under `service` once there are `count` of them, or as they are after 10 s: a
+    /// spawn reaches its frozen leaf when the spawn thread gets to it, not at a fixed time.
+    static func leaves(of service: String, reaching count: Int) -> [String] {
+        var leaves = CgroupTree.subdirectories(of: service)
+        for _ in 0..<1000 where leaves.count < count {
+            usleep(10_000)
+            leaves = CgroupTree.subdirectories(of: service)
+        }
+        return leaves
     }
 
     /// Writes cgroup.freeze (no O_CREAT or O_TRUNC: kernfs files exist, and are written whole).
